@@ -1,0 +1,64 @@
+// Architectural state of one guest CPU (one guest thread).
+//
+// Everything per-thread lives here (registers, lazy flags, the TLB); what
+// threads share (the AddressSpace) is referenced. Field order puts what the
+// hot path touches first.
+#pragma once
+
+#include <cstdint>
+
+#include "emu/flags_state.h"
+#include "mm/tlb.h"
+
+namespace emu::mm {
+class AddressSpace;
+}
+
+namespace emu {
+
+enum Reg : uint8_t {
+  RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI,
+  R8, R9, R10, R11, R12, R13, R14, R15,
+  kNoReg = 16,  // "no base / no index": gpr[kNoReg] is always zero
+};
+
+// Segment selector for a memory operand: only FS and GS have bases in 64-bit mode.
+enum Seg : uint8_t { kSegNone = 0, kSegFs = 1, kSegGs = 2 };
+
+union alignas(16) Xmm {
+  uint8_t b[16];
+  uint16_t w[8];
+  uint32_t d[4];
+  uint64_t q[2];
+  int8_t sb[16];
+  int16_t sw[8];
+  int32_t sd[4];
+  int64_t sq[2];
+  float f32[4];
+  double f64[2];
+};
+static_assert(sizeof(Xmm) == 16);
+
+// Why the run loop returned to its caller (see emu/interpreter.h).
+enum class Event : uint8_t {
+  None,
+  Syscall,  // SYSCALL executed; rip already points past it
+  Exit,     // guest asked to stop (set by the syscall layer on exit/exit_group)
+};
+
+struct Cpu {
+  uint64_t gpr[17] = {};       // indexed by Reg; [kNoReg] stays 0
+  uint64_t rip = 0;            // while a block runs: the block's start address
+  FlagsState flags;            // lazy arithmetic flags + DF etc. (emu/flags.h)
+  uint64_t seg_base[3] = {};   // indexed by Seg; [kSegNone] stays 0
+  mm::AddressSpace* mem = nullptr;
+  Event event = Event::None;
+  uint64_t icount = 0;         // guest instructions retired
+
+  Xmm xmm[16] = {};
+  uint32_t mxcsr = 0x1f80;     // power-on default: all exceptions masked, round-to-nearest
+
+  mm::Tlb tlb;
+};
+
+}  // namespace emu

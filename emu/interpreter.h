@@ -1,0 +1,48 @@
+// The run loop: find the decoded block for RIP (decode on a miss), execute
+// its handlers, repeat, until an Event needs the caller (a SYSCALL, an exit).
+//
+// Contract with the caller (emu/main.cpp's driver):
+//  - run() returns the Event that stopped it; cpu.event is reset to None on
+//    entry. On Event::Syscall, cpu.rip is the address after the SYSCALL.
+//  - A synchronous guest fault propagates as mm::GuestFault with cpu.rip set
+//    to the faulting instruction's address and the architectural state as it
+//    was before that instruction (SIGILL for undecodable/unimplemented
+//    instructions; the message is the caller's to print, see describe_fault).
+//  - The BlockCache registers itself as the AddressSpace's CodeObserver, so
+//    self-modifying code and munmap/mprotect of code drop stale blocks.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "emu/cpu.h"
+
+namespace emu {
+
+// Called before each instruction executes when tracing (--trace); `addr` is
+// the instruction's address, cpu.rip is NOT updated to it (use addr).
+using TraceHook = void (*)(void* ctx, const Cpu& cpu, uint64_t addr);
+
+struct InterpreterStats {
+  uint64_t blocks_decoded = 0;
+  uint64_t blocks_invalidated = 0;
+  uint64_t blocks_live = 0;
+};
+
+class Interpreter {
+ public:
+  explicit Interpreter(Cpu& cpu);  // cpu.mem must be set
+  ~Interpreter();
+  Interpreter(const Interpreter&) = delete;
+  Interpreter& operator=(const Interpreter&) = delete;
+
+  Event run();
+  void set_trace(TraceHook hook, void* ctx);
+  InterpreterStats stats() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace emu

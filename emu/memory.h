@@ -1,0 +1,42 @@
+// Guest loads and stores for instruction handlers: the TLB hit path inline,
+// everything else (miss, page crossing, fault) in AddressSpace's slow path.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+
+#include "emu/cpu.h"
+#include "emu/insn.h"
+#include "mm/address_space.h"
+
+namespace emu {
+
+// Effective address of an Insn's memory operand.
+inline uint64_t effective_address(const Cpu& cpu, const Insn& in) {
+  uint64_t a = cpu.gpr[in.base] + (cpu.gpr[in.index] << in.scale) + uint64_t(in.disp);
+  if (in.addr32) [[unlikely]]
+    a = uint32_t(a);
+  return a + cpu.seg_base[in.seg];
+}
+
+template <class T>
+inline T load(Cpu& cpu, uint64_t addr) {
+  T v;
+  if (const uint8_t* p = cpu.tlb.read_ptr<sizeof(T)>(addr)) [[likely]] {
+    std::memcpy(&v, p, sizeof(T));
+    return v;
+  }
+  cpu.mem->load_slow(cpu.tlb, addr, &v, sizeof(T));
+  return v;
+}
+
+template <class T>
+inline void store(Cpu& cpu, uint64_t addr, T v) {
+  if (uint8_t* p = cpu.tlb.write_ptr<sizeof(T)>(addr)) [[likely]] {
+    std::memcpy(p, &v, sizeof(T));
+    return;
+  }
+  cpu.mem->store_slow(cpu.tlb, addr, &v, sizeof(T));
+}
+
+}  // namespace emu

@@ -1,0 +1,155 @@
+// AddressSpace: the facade over guest memory that the rest of the emulator uses.
+//
+//   RegionTree     what is mapped (one tagged tree, the only record of layout)
+//   PageTable      guest page -> frame + protection + "holds code" (demand paged)
+//   FrameAllocator recycled 4 KiB frames in one host reservation
+//   Tlb            per-CPU cache of page -> host pointer (attached here, flushed here)
+//
+// Three audiences, three kinds of entry point:
+//  1. The syscall layer: mmap/munmap/mprotect/brk with Linux semantics, return
+//     the result or -errno exactly where Linux would; and the ONE gateway for
+//     touching guest memory (copy_in/copy_out/read_cstring/host_iovecs), which
+//     returns false (-> -EFAULT) on a bad pointer and never throws.
+//  2. The interpreter: load_slow/store_slow behind the inlined TLB hit path
+//     (emu/memory.h), fetch_code for the decoder. These throw GuestFault.
+//  3. The loader: map_fixed + poke to lay out the image and the initial stack.
+//
+// Protection is always checked against the region's Prot, like the MMU does:
+// write implies nothing about read here; x86 semantics (W implies R) are the
+// guest's problem and Linux's: PROT_WRITE alone maps readable on x86, so mmap
+// and mprotect add Read when Write is requested, as the kernel does.
+#pragma once
+
+#include <sys/uio.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mm/region.h"
+#include "mm/tlb.h"
+#include "mm/types.h"
+
+namespace emu::mm {
+
+class RegionTree;
+
+// Counters of the guest's physical memory (FrameAllocator).
+struct FrameStats {
+  uint64_t in_use = 0;     // frames currently mapped by some page
+  uint64_t peak = 0;       // max of in_use
+  uint64_t fresh = 0;      // allocations served by never-used frames
+  uint64_t recycled = 0;   // allocations served by a previously freed frame
+  uint64_t released = 0;   // frames handed back to the host (MADV_DONTNEED)
+  uint64_t limit = 0;      // frames allowed (mem limit / 4 KiB)
+};
+
+// Receives notice that decoded code on guest pages is stale (page written,
+// unmapped or re-protected). Implemented by emu's BlockCache. Rare path.
+class CodeObserver {
+ public:
+  virtual void code_changed(PageRange pages) = 0;
+
+ protected:
+  ~CodeObserver() = default;
+};
+
+struct AddressSpaceConfig {
+  // Cap on guest physical memory (frames in use), bytes. 0 = host RAM size.
+  uint64_t mem_limit = 0;
+};
+
+// Where mmap's top-down search starts, where brk starts, and so on. Set by the
+// loader once the image is placed (Linux: mm->mmap_base, mm->start_brk).
+struct Layout {
+  GuestAddr mmap_base{0};    // top-down gap search starts below this
+  GuestAddr mmap_min{0x10000};  // vm.mmap_min_addr: nothing is ever placed below
+  GuestAddr brk_start{0};    // initial program break (page aligned end of image)
+  GuestAddr stack_top{0};    // end (exclusive) of the stack region
+};
+
+struct AddressSpaceStats {
+  FrameStats frames;
+  uint64_t region_nodes = 0;
+  uint64_t region_nodes_peak = 0;
+  uint64_t resident_pages[kRegionKindCount] = {};  // populated pages by RegionKind
+};
+
+enum class Access : uint8_t { Read, Write };
+
+class AddressSpace {
+ public:
+  explicit AddressSpace(const AddressSpaceConfig& config = {});
+  ~AddressSpace();
+  AddressSpace(const AddressSpace&) = delete;
+  AddressSpace& operator=(const AddressSpace&) = delete;
+
+  void set_layout(const Layout& layout);
+  const Layout& layout() const;
+
+  // ---- Linux system-call semantics: result, or -errno -------------------------
+  // mmap(2): `prot`/`flags` are the guest's PROT_*/MAP_* bits; `host_fd` is the
+  // host descriptor behind the guest's fd (ignored with MAP_ANONYMOUS). The
+  // file is kept open (dup) for as long as a region refers to it.
+  int64_t mmap(uint64_t addr, uint64_t length, int prot, int flags, int host_fd, uint64_t offset);
+  int64_t munmap(uint64_t addr, uint64_t length);
+  int64_t mprotect(uint64_t addr, uint64_t length, int prot);
+  // brk(2): returns the new break, or the current one when the request fails.
+  uint64_t brk(uint64_t new_break);
+
+  // ---- loader ------------------------------------------------------------------
+  // Maps [range) with the given attributes over whatever was there (MAP_FIXED
+  // semantics). `host_fd` >= 0 backs it privately from `file_offset`.
+  // Returns 0 or -errno.
+  int64_t map_fixed(PageRange range, Prot prot, RegionKind kind, int host_fd = -1, uint64_t file_offset = 0);
+  // Writes bytes regardless of protection (populating pages). False if unmapped.
+  bool poke(GuestAddr dst, const void* src, size_t n);
+
+  // ---- the gateway for system calls: never throws, false means EFAULT -----------
+  bool copy_in(void* dst, GuestAddr src, size_t n);
+  bool copy_out(GuestAddr dst, const void* src, size_t n);
+  // Reads a NUL-terminated string of at most `max_len` bytes (not counting the
+  // NUL). nullopt if unreadable or longer than max_len.
+  std::optional<std::string> read_cstring(GuestAddr src, size_t max_len);
+  // Appends host iovecs covering guest [addr, addr+len) to `out`, merging host-
+  // contiguous pieces, so read/write/readv/writev move data without a bounce
+  // buffer. Write access invalidates decoded code on those pages up front.
+  bool host_iovecs(GuestAddr addr, size_t len, Access access, std::vector<iovec>& out);
+
+  // ---- the interpreter ------------------------------------------------------------
+  // TLBs whose entries this address space keeps coherent.
+  void attach(Tlb* tlb);
+  void detach(Tlb* tlb);
+  void set_code_observer(CodeObserver* observer);
+
+  // Slow paths behind Tlb hits: handle misses (demand paging, refill the TLB),
+  // page-crossing accesses, and faults (throw GuestFault: SIGSEGV with
+  // SEGV_MAPERR/SEGV_ACCERR; kOomKill when no frame can be had).
+  void load_slow(Tlb& tlb, uint64_t addr, void* out, size_t n);
+  void store_slow(Tlb& tlb, uint64_t addr, const void* in, size_t n);
+
+  // Copies up to `max` instruction bytes at `addr` into `buf` for the decoder,
+  // stopping at the first byte that is unmapped or not executable; marks the
+  // pages as holding code. Returns the count (0 if `addr` itself can't execute).
+  size_t fetch_code(GuestAddr addr, uint8_t* buf, size_t max);
+  // Throws the GuestFault an instruction fetch at `addr` gets.
+  [[noreturn]] void raise_fetch_fault(GuestAddr addr);
+
+  // ---- introspection --------------------------------------------------------------
+  const RegionTree& regions() const;
+  AddressSpaceStats stats() const;
+  // /proc/self/maps text generated from the region tree, kernel format.
+  std::string proc_maps() const;
+  // Runs every structure's invariant checker; returns an empty string when all
+  // hold, else a description (tests print it with the dump).
+  std::string check_invariants() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace emu::mm
