@@ -1,1 +1,123 @@
-// placeholder: filled in by its owner
+#include "emu/crash_report.h"
+
+#include <cxxabi.h>
+#include <libunwind.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <string>
+
+#include "emu/cpu.h"
+#include "emu/disasm.h"
+#include "mm/address_space.h"
+
+namespace emu {
+namespace {
+
+const Cpu* g_cpu = nullptr;
+mm::AddressSpace* g_mem = nullptr;
+volatile sig_atomic_t g_reporting = 0;
+
+void print_backtrace() {
+  std::fprintf(stderr, "host backtrace:\n");
+  unw_context_t context;
+  unw_cursor_t cursor;
+  if (unw_getcontext(&context) != 0 || unw_init_local(&cursor, &context) != 0) {
+    std::fprintf(stderr, "  (unavailable)\n");
+    return;
+  }
+  for (int frame = 0; frame < 64 && unw_step(&cursor) > 0; ++frame) {
+    unw_word_t ip = 0, offset = 0;
+    unw_get_reg(&cursor, UNW_REG_IP, &ip);
+    char name[512];
+    if (unw_get_proc_name(&cursor, name, sizeof name, &offset) == 0) {
+      int status = 0;
+      char* demangled = abi::__cxa_demangle(name, nullptr, nullptr, &status);
+      std::fprintf(stderr, "  #%-2d 0x%016lx %s+0x%lx\n", frame, static_cast<unsigned long>(ip),
+                   status == 0 && demangled ? demangled : name, static_cast<unsigned long>(offset));
+      std::free(demangled);
+    } else {
+      std::fprintf(stderr, "  #%-2d 0x%016lx ?\n", frame, static_cast<unsigned long>(ip));
+    }
+  }
+}
+
+void print_guest_state() {
+  if (!g_cpu) return;
+  static const char* const kNames[16] = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
+                                         "r8",  "r9",  "r10", "r11", "r12", "r13", "r14", "r15"};
+  std::fprintf(stderr, "guest registers (rip is the current block's start):\n");
+  for (int i = 0; i < 16; ++i)
+    std::fprintf(stderr, "  %-3s 0x%016lx%s", kNames[i], static_cast<unsigned long>(g_cpu->gpr[i]),
+                 i % 4 == 3 ? "\n" : "");
+  std::fprintf(stderr, "  rip 0x%016lx  fs_base 0x%016lx  gs_base 0x%016lx  icount %lu\n",
+               static_cast<unsigned long>(g_cpu->rip), static_cast<unsigned long>(g_cpu->seg_base[kSegFs]),
+               static_cast<unsigned long>(g_cpu->seg_base[kSegGs]), static_cast<unsigned long>(g_cpu->icount));
+  if (!g_mem) return;
+  uint8_t bytes[16];
+  if (g_mem->copy_in(bytes, mm::GuestAddr{g_cpu->rip}, sizeof bytes)) {
+    Disassembly d = disassemble(bytes, sizeof bytes, g_cpu->rip);
+    std::fprintf(stderr, "guest instruction at 0x%lx: %s  (%s)\n", static_cast<unsigned long>(g_cpu->rip),
+                 d.text.c_str(), hex_bytes(bytes, d.length ? d.length : 8).c_str());
+  }
+  std::fprintf(stderr, "guest memory map:\n%s", g_mem->proc_maps().c_str());
+}
+
+[[noreturn]] void report_and_exit(const char* what) {
+  if (g_reporting) _exit(kCrashExitStatus);  // a crash while reporting: give up quietly
+  g_reporting = 1;
+  std::fprintf(stderr, "emu: internal error: %s\n", what);
+  print_backtrace();
+  print_guest_state();
+  std::fprintf(stderr, "emu: this is a bug in emu; please report it with the lines above\n");
+  _exit(kCrashExitStatus);
+}
+
+void on_host_signal(int signo, siginfo_t* info, void*) {
+  char what[128];
+  std::snprintf(what, sizeof what, "host signal %d (%s) at address %p", signo, strsignal(signo),
+                info ? info->si_addr : nullptr);
+  report_and_exit(what);
+}
+
+void on_terminate() {
+  std::string what = "uncaught exception";
+  if (std::exception_ptr e = std::current_exception()) {
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+      what += std::string(": ") + ex.what();
+    } catch (...) {
+    }
+  }
+  report_and_exit(what.c_str());
+}
+
+}  // namespace
+
+void install_crash_report(const Cpu* cpu, mm::AddressSpace* mem) {
+  g_cpu = cpu;
+  g_mem = mem;
+  static bool installed = false;
+  if (installed) return;
+  installed = true;
+
+  static char alt_stack[64 * 1024];
+  stack_t ss{};
+  ss.ss_sp = alt_stack;
+  ss.ss_size = sizeof alt_stack;
+  sigaltstack(&ss, nullptr);
+
+  struct sigaction sa{};
+  sa.sa_sigaction = on_host_signal;
+  sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESETHAND;
+  sigemptyset(&sa.sa_mask);
+  for (int signo : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT}) sigaction(signo, &sa, nullptr);
+  std::set_terminate(on_terminate);
+}
+
+}  // namespace emu

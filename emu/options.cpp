@@ -1,1 +1,99 @@
-// placeholder: filled in by its owner
+#include "emu/options.h"
+
+#include <fmt/format.h>
+
+#include <cctype>
+#include <string_view>
+
+namespace emu {
+
+std::string usage_text() {
+  return
+      "Usage: emu [options] PROGRAM [ARGS...]\n"
+      "Runs a static x86-64 Linux executable under emulation.\n"
+      "\n"
+      "Options (they stop at PROGRAM; `--` ends them too):\n"
+      "  --strace          print each system call, strace style, to stderr\n"
+      "  --trace           print each executed instruction (Capstone disassembly) to stderr\n"
+      "  --stats           print counters at exit: guest instructions, frames in use/peak/\n"
+      "                    recycled/released, region nodes, emulator max RSS\n"
+      "  --mem-limit=SIZE  cap guest physical memory (e.g. 512M, 2G); default: host RAM\n"
+      "  --help            show this text\n"
+      "  --version         show the version\n"
+      "\n"
+      "PROGRAM without a '/' is searched in $PATH. The exit status is the guest's;\n"
+      "a guest killed by a signal ends emu by the same signal.\n";
+}
+
+bool parse_size(const std::string& text, uint64_t& out) {
+  if (text.empty() || !std::isdigit(static_cast<unsigned char>(text[0]))) return false;
+  uint64_t value = 0;
+  size_t i = 0;
+  for (; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])); ++i) {
+    uint64_t digit = uint64_t(text[i] - '0');
+    if (value > (UINT64_MAX - digit) / 10) return false;
+    value = value * 10 + digit;
+  }
+  unsigned shift = 0;
+  if (i < text.size()) {
+    switch (std::toupper(static_cast<unsigned char>(text[i]))) {
+      case 'K': shift = 10; break;
+      case 'M': shift = 20; break;
+      case 'G': shift = 30; break;
+      case 'T': shift = 40; break;
+      default: return false;
+    }
+    ++i;
+    if (i < text.size() && (text[i] == 'i' || text[i] == 'I')) ++i;  // "MiB"-style
+    if (i < text.size() && (text[i] == 'b' || text[i] == 'B')) ++i;
+  }
+  if (i != text.size()) return false;
+  if (shift && value > (UINT64_MAX >> shift)) return false;
+  out = value << shift;
+  return true;
+}
+
+ParseResult parse_options(int argc, char** argv) {
+  ParseResult r;
+  int i = 1;
+  for (; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "--") { ++i; break; }
+    if (arg.empty() || arg[0] != '-' || arg == "-") break;  // PROGRAM
+    if (arg == "--help" || arg == "-h") {
+      r.outcome = ParseOutcome::ExitOk;
+      r.message = usage_text();
+      return r;
+    }
+    if (arg == "--version") {
+      r.outcome = ParseOutcome::ExitOk;
+      r.message = "emu " EMU_VERSION " (x86-64 Linux user-mode emulator)\n";
+      return r;
+    }
+    if (arg == "--strace") { r.options.strace = true; continue; }
+    if (arg == "--trace") { r.options.trace = true; continue; }
+    if (arg == "--stats") { r.options.stats = true; continue; }
+    if (arg.starts_with("--mem-limit=")) {
+      std::string value(arg.substr(12));
+      if (!parse_size(value, r.options.mem_limit) || r.options.mem_limit < 4096) {
+        r.outcome = ParseOutcome::ExitUsage;
+        r.message = fmt::format("emu: invalid --mem-limit '{}' (expected e.g. 512M or 2G)", value);
+        return r;
+      }
+      continue;
+    }
+    r.outcome = ParseOutcome::ExitUsage;
+    r.message = fmt::format("emu: unknown option '{}' (see emu --help)", arg);
+    return r;
+  }
+  if (i >= argc) {
+    r.outcome = ParseOutcome::ExitUsage;
+    r.message = "emu: no PROGRAM given (see emu --help)";
+    return r;
+  }
+  r.options.program = argv[i];
+  for (; i < argc; ++i) r.options.args.emplace_back(argv[i]);
+  return r;
+}
+
+}  // namespace emu

@@ -1,0 +1,216 @@
+#include "emu/driver.h"
+
+#include <signal.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <variant>
+
+#include <fmt/format.h>
+
+#include "emu/cpu.h"
+#include "emu/crash_report.h"
+#include "emu/disasm.h"
+#include "emu/interpreter.h"
+#include "loader/loader.h"
+#include "mm/address_space.h"
+#include "mm/guest_fault.h"
+#include "syscalls/syscalls.h"
+
+extern char** environ;
+
+namespace emu {
+namespace {
+
+// PROGRAM without a '/' is looked up in $PATH like execvp(3); the first
+// executable regular file wins. Otherwise (or when nothing matches) it is
+// used as given, and the loader reports what is wrong with it.
+std::string resolve_program(const std::string& program) {
+  if (program.find('/') != std::string::npos) return program;
+  const char* path = std::getenv("PATH");
+  std::string dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";
+  size_t start = 0;
+  while (start <= dirs.size()) {
+    size_t end = dirs.find(':', start);
+    if (end == std::string::npos) end = dirs.size();
+    std::string dir = dirs.substr(start, end - start);
+    std::string candidate = (dir.empty() ? "." : dir) + "/" + program;
+    if (access(candidate.c_str(), X_OK) == 0) return candidate;
+    start = end + 1;
+  }
+  return program;
+}
+
+std::string absolute_path(const std::string& path) {
+  char buf[PATH_MAX];
+  if (realpath(path.c_str(), buf)) return buf;
+  return path;
+}
+
+// Ends emu the way the guest ended: by `signo`, with its default action. No
+// core file: the emulator's core would describe emu, not the guest.
+[[noreturn]] void die_by_signal(int signo) {
+  std::fflush(stdout);
+  std::fflush(stderr);
+  rlimit no_core{0, 0};
+  setrlimit(RLIMIT_CORE, &no_core);
+  signal(signo, SIG_DFL);
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, signo);
+  sigprocmask(SIG_UNBLOCK, &set, nullptr);
+  raise(signo);
+  _exit(128 + signo);
+}
+
+// Reads up to 15 instruction bytes at `addr`, as many as are readable.
+size_t read_insn_bytes(mm::AddressSpace& mem, uint64_t addr, uint8_t (&bytes)[15]) {
+  size_t n = 0;
+  while (n < sizeof bytes && mem.copy_in(&bytes[n], mm::GuestAddr{addr + n}, 1)) ++n;
+  return n;
+}
+
+const char* segv_code_name(int code) {
+  switch (code) {
+    case mm::kSegvMapErr: return "SEGV_MAPERR";
+    case mm::kSegvAccErr: return "SEGV_ACCERR";
+    case mm::kSiKernel: return "SI_KERNEL";
+    default: return "?";
+  }
+}
+
+// A synchronous fault the guest has no handler for (guest signal handlers
+// come with the signals work): say what happened on stderr, then die by the
+// signal as the native program would.
+[[noreturn]] void guest_killed(const std::string& program, const Cpu& cpu, mm::AddressSpace& mem,
+                               const mm::GuestFault& fault, uint64_t mem_limit) {
+  if (fault.code == mm::kOomKill && fault.signo == SIGKILL) {
+    std::fprintf(stderr, "emu: %s: out of guest memory (limit %s): killed like the kernel's OOM killer\n",
+                 program.c_str(), mem_limit ? fmt::format("{} bytes", mem_limit).c_str() : "host RAM");
+    die_by_signal(SIGKILL);
+  }
+  uint8_t bytes[15];
+  size_t n = read_insn_bytes(mem, cpu.rip, bytes);
+  Disassembly d = disassemble(bytes, n, cpu.rip);
+  std::string where = fmt::format("at 0x{:x}: {} ({})", cpu.rip, hex_bytes(bytes, d.length ? d.length : std::min<size_t>(n, 8)),
+                                  d.text);
+  switch (fault.signo) {
+    case SIGILL:
+      std::fprintf(stderr, "emu: %s: unimplemented or invalid instruction %s: SIGILL\n", program.c_str(), where.c_str());
+      break;
+    case SIGSEGV:
+      std::fprintf(stderr, "emu: %s: SIGSEGV (%s, address 0x%lx) %s\n", program.c_str(), segv_code_name(fault.code),
+                   static_cast<unsigned long>(fault.addr), where.c_str());
+      break;
+    default:
+      std::fprintf(stderr, "emu: %s: %s %s\n", program.c_str(), strsignal(fault.signo), where.c_str());
+      break;
+  }
+  die_by_signal(fault.signo);
+}
+
+void print_stats(const Cpu& cpu, const mm::AddressSpace& mem, const Interpreter& interp) {
+  mm::AddressSpaceStats s = mem.stats();
+  InterpreterStats is = interp.stats();
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  std::FILE* out = stderr;
+  std::fprintf(out, "emu: --stats\n");
+  std::fprintf(out, "  guest instructions   %lu\n", static_cast<unsigned long>(cpu.icount));
+  std::fprintf(out, "  blocks decoded       %lu (invalidated %lu, live %lu)\n", static_cast<unsigned long>(is.blocks_decoded),
+               static_cast<unsigned long>(is.blocks_invalidated), static_cast<unsigned long>(is.blocks_live));
+  std::fprintf(out, "  frames in use        %lu (%lu KiB)\n", static_cast<unsigned long>(s.frames.in_use),
+               static_cast<unsigned long>(s.frames.in_use * 4));
+  std::fprintf(out, "  frames peak          %lu (%lu KiB)\n", static_cast<unsigned long>(s.frames.peak),
+               static_cast<unsigned long>(s.frames.peak * 4));
+  std::fprintf(out, "  frames fresh         %lu\n", static_cast<unsigned long>(s.frames.fresh));
+  std::fprintf(out, "  frames recycled      %lu\n", static_cast<unsigned long>(s.frames.recycled));
+  std::fprintf(out, "  frames released      %lu\n", static_cast<unsigned long>(s.frames.released));
+  std::fprintf(out, "  region nodes         %lu (peak %lu)\n", static_cast<unsigned long>(s.region_nodes),
+               static_cast<unsigned long>(s.region_nodes_peak));
+  for (int k = 0; k < mm::kRegionKindCount; ++k) {
+    std::string_view name = mm::region_kind_name(static_cast<mm::RegionKind>(k));
+    std::fprintf(out, "  resident %-11.*s %lu KiB\n", static_cast<int>(name.size()), name.data(),
+                 static_cast<unsigned long>(s.resident_pages[k] * 4));
+  }
+  std::fprintf(out, "  emulator max RSS     %ld KiB\n", ru.ru_maxrss);
+}
+
+struct TraceContext {
+  mm::AddressSpace* mem;
+};
+
+// --trace: "0x401000: 48 89 e5              mov rbp, rsp"
+void trace_instruction(void* ctx, const Cpu&, uint64_t addr) {
+  auto* t = static_cast<TraceContext*>(ctx);
+  uint8_t bytes[15];
+  size_t n = read_insn_bytes(*t->mem, addr, bytes);
+  Disassembly d = disassemble(bytes, n, addr);
+  std::fprintf(stderr, "0x%012lx: %-30s %s\n", static_cast<unsigned long>(addr),
+               hex_bytes(bytes, d.length ? d.length : 1).c_str(), d.text.c_str());
+}
+
+}  // namespace
+
+int run_program(const Options& options) {
+  install_crash_report(nullptr, nullptr);
+
+  std::string path = resolve_program(options.program);
+
+  mm::AddressSpaceConfig config;
+  config.mem_limit = options.mem_limit;
+  mm::AddressSpace mem(config);
+
+  Cpu cpu;
+  cpu.mem = &mem;
+  mem.attach(&cpu.tlb);
+  install_crash_report(&cpu, &mem);
+
+  loader::LoadOptions load;
+  load.path = path;
+  load.execfn = path;
+  load.argv = options.args;
+  for (char** e = environ; e && *e; ++e) load.envp.emplace_back(*e);
+  rlimit stack{};
+  if (getrlimit(RLIMIT_STACK, &stack) == 0 && stack.rlim_cur != RLIM_INFINITY) load.stack_limit = stack.rlim_cur;
+
+  auto loaded = loader::load_program(mem, load);
+  if (auto* error = std::get_if<loader::LoadError>(&loaded)) {
+    std::fprintf(stderr, "emu: %s: %s\n", options.program.c_str(), error->reason.c_str());
+    return error->exit_status;
+  }
+  const auto& program = std::get<loader::LoadedProgram>(loaded);
+  cpu.rip = program.entry;
+  cpu.gpr[RSP] = program.stack_pointer;
+
+  Interpreter interp(cpu);
+  TraceContext trace_ctx{&mem};
+  if (options.trace) interp.set_trace(trace_instruction, &trace_ctx);
+
+  syscalls::Process process;
+  process.cpu = &cpu;
+  process.mem = &mem;
+  process.exe_path = absolute_path(path);
+  process.strace = options.strace;
+
+  while (!process.exited) {
+    Event event;
+    try {
+      event = interp.run();
+    } catch (const mm::GuestFault& fault) {
+      if (options.stats) print_stats(cpu, mem, interp);
+      guest_killed(options.program, cpu, mem, fault, options.mem_limit);
+    }
+    if (event == Event::Syscall) syscalls::dispatch(process);
+  }
+  std::fflush(stdout);
+  if (options.stats) print_stats(cpu, mem, interp);
+  return process.exit_status & 0xff;
+}
+
+}  // namespace emu

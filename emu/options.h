@@ -1,0 +1,37 @@
+// Command-line options of `emu [options] PROGRAM [ARGS...]`.
+//
+// Options come first and stop at PROGRAM (or after `--`): everything from
+// PROGRAM on belongs to the guest, so `emu ls -l` passes -l to ls.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace emu {
+
+struct Options {
+  bool strace = false;          // --strace: one line per system call to stderr
+  bool trace = false;           // --trace: one line per executed instruction to stderr
+  bool stats = false;           // --stats: counters to stderr at exit
+  uint64_t mem_limit = 0;       // --mem-limit=SIZE: cap on guest physical memory (0: host RAM)
+  std::string program;          // PROGRAM as given
+  std::vector<std::string> args;  // argv of the guest, argv[0] = PROGRAM
+};
+
+enum class ParseOutcome { Run, ExitOk, ExitUsage };
+
+struct ParseResult {
+  ParseOutcome outcome = ParseOutcome::Run;
+  Options options;
+  std::string message;  // text for stdout (ExitOk) or the error line (ExitUsage)
+};
+
+ParseResult parse_options(int argc, char** argv);
+
+// Parses "123", "64K", "512M", "2G" (binary units). False on malformed input.
+bool parse_size(const std::string& text, uint64_t& out);
+
+std::string usage_text();
+
+}  // namespace emu
