@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "emu/cpu.h"
+#include "emu/cpuid.h"
 #include "emu/crash_report.h"
 #include "emu/disasm.h"
 #include "emu/interpreter.h"
@@ -175,6 +176,7 @@ int run_program(const Options& options) {
   load.path = path;
   load.execfn = path;
   load.argv = options.args;
+  load.hwcap = cpuid::kFeatures.leaf1_edx;  // AT_HWCAP is CPUID leaf 1 EDX on x86
   for (char** e = environ; e && *e; ++e) load.envp.emplace_back(*e);
   rlimit stack{};
   if (getrlimit(RLIMIT_STACK, &stack) == 0 && stack.rlim_cur != RLIM_INFINITY) load.stack_limit = stack.rlim_cur;
@@ -197,6 +199,7 @@ int run_program(const Options& options) {
   process.mem = &mem;
   process.exe_path = absolute_path(path);
   process.strace = options.strace;
+  process.stack_limit = load.stack_limit;
 
   while (!process.exited) {
     Event event;

@@ -1,1 +1,113 @@
-// placeholder: filled in by its owner
+// The run loop.
+//
+// BLOCK EXECUTION CONTRACT (every handler relies on it):
+//  - While a block runs, cpu.rip is the block's start address. A handler
+//    finds its own address as cpu.rip + in.end - in.len and the next
+//    instruction's as cpu.rip + in.end (Insn::end is the offset of the next
+//    instruction from the block start).
+//  - A control-transfer handler (the last of its block) sets cpu.rip, taken
+//    or not. A block that ends without one (size cap, page end) gets
+//    cpu.rip = block end from the loop.
+//  - A handler raises a synchronous guest fault by throwing mm::GuestFault
+//    (the MMU's slow paths do the same). It must not have written any guest
+//    register, flag or cpu.rip before its last access that can fault, so the
+//    state is precise. The loop catches the fault, sets cpu.rip to the
+//    faulting instruction, credits icount with the instructions retired
+//    before it, and rethrows to run()'s caller. Exception: SIGTRAP (int3) is
+//    a trap, so rip is left after the instruction and it counts as retired,
+//    as the kernel reports it.
+//  - icount is credited per block, after it completes.
+//  - cpu.event is checked after each block: SYSCALL (which ends its block)
+//    sets it and run() returns.
+//
+// Nothing here allocates, makes a virtual call or goes through std::function
+// per instruction: per block it is a hash lookup and a loop of direct calls
+// through the Insn's handler pointer. Trace mode is a separate instantiation
+// of the loop, so the normal path does not test for it.
+#include "emu/interpreter.h"
+
+#include <csignal>
+
+#include "emu/block_cache.h"
+#include "emu/ops/sse_state.h"
+#include "mm/address_space.h"
+#include "mm/guest_fault.h"
+
+namespace emu {
+
+struct Interpreter::Impl {
+  Cpu& cpu;
+  BlockCache cache;
+  TraceHook trace_hook = nullptr;
+  void* trace_ctx = nullptr;
+
+  explicit Impl(Cpu& c) : cpu(c), cache(*c.mem) {}
+
+  template <bool kTrace>
+  Event loop();
+};
+
+template <bool kTrace>
+Event Interpreter::Impl::loop() {
+  Cpu& c = cpu;
+  c.event = Event::None;
+  for (;;) {
+    Block* b = cache.lookup(c.rip);
+    if (!b) [[unlikely]]
+      b = cache.build(c.rip);  // a fetch fault here has rip and state right already
+    const Insn* in = b->insns();
+    const unsigned n = b->count;
+    const uint64_t start = b->start;
+    unsigned i = 0;
+    try {
+      for (; i < n; ++i) {
+        if constexpr (kTrace) trace_hook(trace_ctx, c, start + in[i].end - in[i].len);
+        in[i].fn(c, in[i]);
+      }
+    } catch (const mm::GuestFault& f) {
+      if (f.signo == SIGTRAP) {
+        c.rip = start + in[i].end;
+        c.icount += i + 1;
+      } else {
+        c.rip = start + in[i].end - in[i].len;
+        c.icount += i;
+      }
+      throw;
+    } catch (const StaleBlock&) {
+      // The block's code was overwritten by instruction i-1 (or a syscall
+      // before it): resume at instruction i from freshly decoded bytes.
+      c.rip = start + in[i].end - in[i].len;
+      c.icount += i;
+      if (c.event != Event::None) return c.event;
+      continue;
+    }
+    c.icount += n;
+    if (b->falls_through) c.rip = start + b->size;
+    if (c.event != Event::None) [[unlikely]]
+      return c.event;
+  }
+}
+
+Interpreter::Interpreter(Cpu& cpu) : impl_(std::make_unique<Impl>(cpu)) {
+  cpu.mem->set_code_observer(&impl_->cache);
+}
+
+Interpreter::~Interpreter() { impl_->cpu.mem->set_code_observer(nullptr); }
+
+Event Interpreter::run() {
+  // The guest's MXCSR is the host's while guest code runs (emu/ops/sse_state.h).
+  GuestFpEnv fp_env(impl_->cpu);
+  return impl_->trace_hook ? impl_->loop<true>() : impl_->loop<false>();
+}
+
+void Interpreter::set_trace(TraceHook hook, void* ctx) {
+  impl_->trace_hook = hook;
+  impl_->trace_ctx = ctx;
+}
+
+InterpreterStats Interpreter::stats() const {
+  const BlockCacheStats s = impl_->cache.stats();
+  return InterpreterStats{s.decoded, s.invalidated, s.live};
+}
+
+}  // namespace emu

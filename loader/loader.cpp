@@ -1,1 +1,59 @@
-// placeholder: filled in by its owner
+// load_program(): validate (ElfFile) -> place the image (map_image) -> set the
+// layout -> map and fill the stack (build_initial_stack). Nothing is mapped
+// until the whole file has been validated.
+#include "loader/loader.h"
+
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "loader/elf_file.h"
+#include "loader/initial_stack.h"
+#include "loader/layout.h"
+#include "loader/load_image.h"
+#include "mm/address_space.h"
+
+namespace emu::loader {
+
+std::variant<LoadedProgram, LoadError> load_program(mm::AddressSpace& as, const LoadOptions& options) {
+  auto opened = ElfFile::open(options.path);
+  if (auto* err = std::get_if<LoadError>(&opened)) return std::move(*err);
+  const ElfFile& file = std::get<ElfFile>(opened);
+
+  mm::Layout layout = default_layout(options.stack_limit);
+  const uint64_t stack_size = stack_region_size(layout, options.stack_limit);
+  const uint64_t stack_bottom = layout.stack_top.value - stack_size;
+
+  auto mapped = map_image(as, file, layout.mmap_base.value);
+  if (auto* err = std::get_if<LoadError>(&mapped)) return std::move(*err);
+  const MappedImage& image = std::get<MappedImage>(mapped);
+
+  // Linux starts a static program's break right after its bss.
+  layout.brk_start = mm::GuestAddr{image.image_end};
+  as.set_layout(layout);
+
+  const mm::PageRange stack_pages{mm::GuestAddr{stack_bottom}.page(), layout.stack_top.page()};
+  if (int64_t r = as.map_fixed(stack_pages, mm::Prot::Read | mm::Prot::Write, mm::RegionKind::Stack); r < 0)
+    return LoadError{fmt::format("cannot map the stack: {}", std::strerror(int(-r)))};
+
+  StackContents contents;
+  contents.argv = options.argv;
+  contents.envp = options.envp;
+  contents.execfn = options.execfn.empty() ? options.path : options.execfn;
+  contents.hwcap = options.hwcap;
+  contents.phdr_addr = image.phdr_addr;
+  contents.phnum = file.header().e_phnum;
+  contents.entry = image.entry;
+  auto sp = build_initial_stack(as, layout.stack_top.value, stack_size, contents);
+  if (auto* err = std::get_if<LoadError>(&sp)) return std::move(*err);
+
+  LoadedProgram program;
+  program.entry = image.entry;
+  program.stack_pointer = std::get<uint64_t>(sp);
+  program.load_bias = image.load_bias;
+  program.phdr_addr = image.phdr_addr;
+  program.brk_start = image.image_end;
+  return program;
+}
+
+}  // namespace emu::loader

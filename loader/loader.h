@@ -35,6 +35,9 @@ struct LoadOptions {
   std::vector<std::string> argv;
   std::vector<std::string> envp;
   uint64_t stack_limit = 8u << 20;  // RLIMIT_STACK
+  // AT_HWCAP: on x86 the kernel passes CPUID leaf 1 EDX. The driver fills it
+  // from the interpreter's CPUID so the two agree; 0 claims nothing.
+  uint64_t hwcap = 0;
 };
 
 // Loads into `as`, which must be empty. Sets as.set_layout(...).

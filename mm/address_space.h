@@ -14,10 +14,10 @@
 //     (emu/memory.h), fetch_code for the decoder. These throw GuestFault.
 //  3. The loader: map_fixed + poke to lay out the image and the initial stack.
 //
-// Protection is always checked against the region's Prot, like the MMU does:
-// write implies nothing about read here; x86 semantics (W implies R) are the
-// guest's problem and Linux's: PROT_WRITE alone maps readable on x86, so mmap
-// and mprotect add Read when Write is requested, as the kernel does.
+// Protection: a region keeps the PROT_* bits the guest asked for (that is
+// what /proc/self/maps shows, "-w-p" for PROT_WRITE alone, as on Linux);
+// accesses are checked against what x86 page tables can express: a writable
+// page is also readable (W implies R). Exec-only pages stay unreadable.
 #pragma once
 
 #include <sys/uio.h>
@@ -65,7 +65,7 @@ struct AddressSpaceConfig {
 // Where mmap's top-down search starts, where brk starts, and so on. Set by the
 // loader once the image is placed (Linux: mm->mmap_base, mm->start_brk).
 struct Layout {
-  GuestAddr mmap_base{0};    // top-down gap search starts below this
+  GuestAddr mmap_base{0};    // top-down gap search starts below this (0: Linux's no-ASLR 0x7ffff7fff000)
   GuestAddr mmap_min{0x10000};  // vm.mmap_min_addr: nothing is ever placed below
   GuestAddr brk_start{0};    // initial program break (page aligned end of image)
   GuestAddr stack_top{0};    // end (exclusive) of the stack region
@@ -99,6 +99,11 @@ class AddressSpace {
   int64_t mprotect(uint64_t addr, uint64_t length, int prot);
   // brk(2): returns the new break, or the current one when the request fails.
   uint64_t brk(uint64_t new_break);
+  // madvise(2): MADV_DONTNEED (and MADV_FREE on private anonymous memory)
+  // drop the pages, which then read zero (anonymous) or the file's bytes
+  // again (file-backed private), and return their frames; other advice is
+  // accepted as a hint. 0, or -errno (EINVAL, ENOMEM for unmapped holes).
+  int64_t madvise(uint64_t addr, uint64_t length, int advice);
 
   // ---- loader ------------------------------------------------------------------
   // Maps [range) with the given attributes over whatever was there (MAP_FIXED

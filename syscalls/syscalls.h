@@ -15,6 +15,23 @@ class AddressSpace;
 
 namespace emu::syscalls {
 
+// A signal disposition as the guest set it with rt_sigaction (the kernel's
+// struct sigaction fields). Recorded only: delivery is a later issue.
+struct SignalAction {
+  uint64_t handler = 0;  // SIG_DFL (0), SIG_IGN (1) or a guest address
+  uint64_t flags = 0;
+  uint64_t restorer = 0;
+  uint64_t mask = 0;
+};
+
+struct SignalState {
+  SignalAction actions[64];     // index = signal number - 1
+  uint64_t blocked = 0;         // rt_sigprocmask's mask (bit n-1 = signal n)
+  uint64_t altstack_sp = 0;     // sigaltstack
+  uint64_t altstack_size = 0;
+  int altstack_flags = 2;       // SS_DISABLE
+};
+
 // Per-process state the handlers need beyond the CPU and memory.
 struct Process {
   Cpu* cpu = nullptr;
@@ -24,6 +41,13 @@ struct Process {
   std::FILE* strace_out = stderr;
   bool exited = false;        // exit/exit_group was called
   int exit_status = 0;        // its status (low 8 bits are what the host sees)
+  // RLIMIT_STACK soft limit the loader sized the stack by (what getrlimit and
+  // prlimit64 report); 0 reports the host's.
+  uint64_t stack_limit = 0;
+  SignalState signals;
+  uint64_t clear_child_tid = 0;  // set_tid_address
+  uint64_t robust_list = 0;      // set_robust_list head
+  uint64_t robust_list_len = 0;
 };
 
 // Executes the system call described by cpu->gpr (RAX = number; RDI, RSI, RDX,

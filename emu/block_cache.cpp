@@ -1,0 +1,225 @@
+#include "emu/block_cache.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "emu/bind.h"
+#include "emu/decoder.h"
+#include "emu/ops/control.h"
+
+namespace emu {
+namespace {
+
+constexpr size_t kChunkBytes = 256 * 1024;
+constexpr unsigned kInitialSlotsLog2 = 12;
+
+void op_stale(Cpu&, const Insn&) { throw StaleBlock{}; }
+
+size_t block_bytes(unsigned capacity) { return sizeof(Block) + capacity * sizeof(Insn); }
+
+}  // namespace
+
+BlockCache::BlockCache(mm::AddressSpace& mem) : mem_(mem) {
+  slots_.resize(size_t{1} << kInitialSlotsLog2);
+  mask_ = slots_.size() - 1;
+  shift_ = 64 - kInitialSlotsLog2;
+}
+
+BlockCache::~BlockCache() = default;
+
+// ---- hash ----------------------------------------------------------------------
+
+void BlockCache::insert(Block* b) {
+  if ((used_ + 1) * 2 > slots_.size()) grow();
+  size_t i = home(b->start);
+  while (slots_[i].block) i = (i + 1) & mask_;
+  slots_[i] = Slot{b->start, b};
+  ++used_;
+}
+
+void BlockCache::grow() {
+  std::vector<Slot> old = std::move(slots_);
+  slots_.assign(old.size() * 2, Slot{});
+  mask_ = slots_.size() - 1;
+  --shift_;
+  used_ = 0;
+  for (const Slot& s : old)
+    if (s.block) insert(s.block);
+}
+
+// Linear-probing deletion by backward shift: no tombstones, so lookups stay
+// short however many blocks come and go.
+void BlockCache::erase(uint64_t rip) {
+  size_t i = home(rip);
+  while (slots_[i].block && slots_[i].key != rip) i = (i + 1) & mask_;
+  if (!slots_[i].block) return;
+  slots_[i] = Slot{};
+  --used_;
+  size_t j = i;
+  for (;;) {
+    j = (j + 1) & mask_;
+    if (!slots_[j].block) return;
+    const size_t k = home(slots_[j].key);
+    // Move slot j into the hole at i unless its home lies cyclically in (i, j].
+    const bool stays = (i <= j) ? (i < k && k <= j) : (i < k || k <= j);
+    if (!stays) {
+      slots_[i] = slots_[j];
+      slots_[j] = Slot{};
+      i = j;
+    }
+  }
+}
+
+// ---- storage --------------------------------------------------------------------
+
+Block* BlockCache::allocate(unsigned capacity) {
+  if (!free_[capacity].empty()) {
+    Block* b = free_[capacity].back();
+    free_[capacity].pop_back();
+    return b;
+  }
+  const size_t bytes = block_bytes(capacity);
+  if (size_t(chunk_end_ - chunk_cur_) < bytes) {
+    chunks_.push_back(std::make_unique<std::byte[]>(kChunkBytes));
+    chunk_cur_ = chunks_.back().get();
+    chunk_end_ = chunk_cur_ + kChunkBytes;
+  }
+  Block* b = reinterpret_cast<Block*>(chunk_cur_);
+  chunk_cur_ += bytes;
+  return b;
+}
+
+void BlockCache::reclaim() {
+  for (Block* b : pending_free_) free_[b->capacity].push_back(b);
+  pending_free_.clear();
+}
+
+// ---- invalidation ---------------------------------------------------------------
+
+void BlockCache::drop(Block* b) {
+  if (!b->live) return;
+  b->live = false;
+  erase(b->start);
+  for (uint64_t p : {b->page[0], b->page[1]}) {
+    auto it = page_blocks_.find(p);
+    if (it == page_blocks_.end()) continue;
+    auto& v = it->second;
+    v.erase(std::remove(v.begin(), v.end(), b), v.end());
+    if (v.empty()) page_blocks_.erase(it);
+    if (b->page[1] == b->page[0]) break;
+  }
+  Insn* in = b->insns();
+  for (unsigned i = 0; i < b->count; ++i) in[i].fn = op_stale;
+  pending_free_.push_back(b);
+  ++stats_.invalidated;
+  --stats_.live;
+}
+
+void BlockCache::drop_page(uint64_t page) {
+  auto it = page_blocks_.find(page);
+  if (it == page_blocks_.end()) return;
+  std::vector<Block*> blocks = std::move(it->second);
+  page_blocks_.erase(it);
+  for (Block* b : blocks) drop(b);
+}
+
+void BlockCache::code_changed(mm::PageRange pages) {
+  if (pages.empty() || page_blocks_.empty()) return;
+  if (pages.size() <= page_blocks_.size()) {
+    for (mm::PageNum p = pages.start; p < pages.end; p = p + 1) drop_page(p.value);
+    return;
+  }
+  std::vector<uint64_t> hit;
+  for (const auto& [page, blocks] : page_blocks_)
+    if (pages.contains(mm::PageNum(page))) hit.push_back(page);
+  for (uint64_t p : hit) drop_page(p);
+}
+
+void BlockCache::flush_all() {
+  std::vector<uint64_t> all;
+  all.reserve(page_blocks_.size());
+  for (const auto& [page, blocks] : page_blocks_) all.push_back(page);
+  for (uint64_t p : all) drop_page(p);
+}
+
+// ---- building ---------------------------------------------------------------------
+
+Block* BlockCache::build(uint64_t rip) {
+  reclaim();
+
+  // Fetch to the end of the page only; the next page is fetched (and marked
+  // as holding code) only when an instruction actually runs onto it.
+  uint8_t buf[mm::kPageSize + kMaxInsnLen];
+  const uint64_t page_end = (rip | mm::kPageMask) + 1;
+  size_t avail = mem_.fetch_code(mm::GuestAddr(rip), buf, page_end - rip);
+  if (avail == 0) mem_.raise_fetch_fault(mm::GuestAddr(rip));
+  bool straddles = false;
+
+  Insn insns[kMaxBlockInsns];
+  unsigned count = 0;
+  size_t off = 0;
+  bool falls_through = true;
+  bool cacheable = true;
+  while (count < kMaxBlockInsns) {
+    Decoded d;
+    DecodeStatus s = decode_insn(buf + off, avail - off, rip + off, d);
+    if (s == DecodeStatus::Truncated && !straddles && rip + avail == page_end) {
+      const size_t more = mem_.fetch_code(mm::GuestAddr(page_end), buf + avail, kMaxInsnLen);
+      if (more) {
+        avail += more;
+        straddles = true;
+        s = decode_insn(buf + off, avail - off, rip + off, d);
+      }
+    }
+    if (s != DecodeStatus::Ok) {
+      if (count > 0) break;  // the next block starts with it and reports it
+      Insn& in = insns[count++];
+      in = Insn{};
+      in.len = 0;  // unknown: the handler's address is start + end - 0
+      in.end = uint16_t(off);
+      if (s == DecodeStatus::Truncated) {
+        in.fn = op_fetch_fault;
+        in.imm = rip + avail;  // the first byte that could not be fetched
+        cacheable = false;
+      } else {
+        in.fn = op_invalid;
+      }
+      falls_through = false;
+      break;
+    }
+    Insn in = bind(d);
+    off += d.len;
+    in.end = uint16_t(off);
+    insns[count++] = in;
+    if (in.fn == op_invalid || ends_block(d)) {
+      falls_through = false;
+      break;
+    }
+    if (rip + off >= page_end) break;
+  }
+
+  Block* b = allocate(count);
+  b->start = rip;
+  b->page[0] = rip >> mm::kPageShift;
+  b->page[1] = straddles && rip + off > page_end ? b->page[0] + 1 : b->page[0];
+  b->size = uint32_t(off);
+  b->count = uint16_t(count);
+  b->capacity = uint16_t(count);
+  b->falls_through = falls_through;
+  std::memcpy(static_cast<void*>(b->insns()), insns, count * sizeof(Insn));
+  ++stats_.decoded;
+
+  if (!cacheable) {
+    b->live = false;
+    pending_free_.push_back(b);  // runs once (and faults), then is reused
+    return b;
+  }
+  b->live = true;
+  insert(b);
+  page_blocks_[b->page[0]].push_back(b);
+  if (b->page[1] != b->page[0]) page_blocks_[b->page[1]].push_back(b);
+  ++stats_.live;
+  return b;
+}
+
+}  // namespace emu

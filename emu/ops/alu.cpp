@@ -1,0 +1,192 @@
+// Integer ALU: ADD OR ADC SBB AND SUB XOR CMP (00-3F, 80/81/83), TEST (84/85,
+// A8/A9, F6/F7 /0 /1), INC/DEC (FE/FF /0 /1), NOT/NEG (F6/F7 /2 /3).
+#include "emu/ops/integer.h"
+
+namespace emu::ops {
+namespace {
+
+enum AluOp : int { kAdd, kOr, kAdc, kSbb, kAnd, kSub, kXor, kCmp, kTest, kAluOpCount };
+
+template <int Op, int S, int F>
+void alu(Cpu& c, const Insn& in) {
+  using T = U<S>;
+  T a, b;
+  uint64_t addr = 0;
+  if constexpr (F == kRR) {
+    a = get<S>(c, in.rm);
+    b = get<S>(c, in.reg);
+  } else if constexpr (F == kRM) {
+    a = get<S>(c, in.reg);
+    b = load<T>(c, effective_address(c, in));
+  } else if constexpr (F == kMR) {
+    addr = effective_address(c, in);
+    a = load<T>(c, addr);
+    b = get<S>(c, in.reg);
+  } else if constexpr (F == kRI) {
+    a = get<S>(c, in.rm);
+    b = T(in.imm);
+  } else {
+    addr = effective_address(c, in);
+    a = load<T>(c, addr);
+    b = T(in.imm);
+  }
+  T r;
+  if constexpr (Op == kAdd) r = T(a + b);
+  else if constexpr (Op == kOr) r = T(a | b);
+  else if constexpr (Op == kAdc) r = T(a + b + T(flags::cf(c.flags)));
+  else if constexpr (Op == kSbb) r = T(a - b - T(flags::cf(c.flags)));
+  else if constexpr (Op == kAnd || Op == kTest) r = T(a & b);
+  else if constexpr (Op == kSub || Op == kCmp) r = T(a - b);
+  else r = T(a ^ b);
+
+  if constexpr (Op != kCmp && Op != kTest) {
+    if constexpr (F == kRR || F == kRI) put<S>(c, in.rm, r);
+    else if constexpr (F == kRM) put<S>(c, in.reg, r);
+    else store<T>(c, addr, r);
+  }
+  if constexpr (Op == kAdd) flags::set<kFlagsAdd, T>(c.flags, r, a, b);
+  else if constexpr (Op == kAdc) flags::set<kFlagsAdc, T>(c.flags, r, a, b);
+  else if constexpr (Op == kSub || Op == kCmp) flags::set<kFlagsSub, T>(c.flags, r, a, b);
+  else if constexpr (Op == kSbb) flags::set<kFlagsSbb, T>(c.flags, r, a, b);
+  else flags::set_logic<T>(c.flags, r);
+}
+
+enum UnOp : int { kInc, kDec, kNot, kNeg, kUnOpCount };
+
+template <int Op, int S, bool Mem>
+void unary(Cpu& c, const Insn& in) {
+  using T = U<S>;
+  uint64_t addr = 0;
+  T a;
+  if constexpr (Mem) {
+    addr = effective_address(c, in);
+    a = load<T>(c, addr);
+  } else {
+    a = get<S>(c, in.rm);
+  }
+  T r;
+  if constexpr (Op == kInc) r = T(a + 1);
+  else if constexpr (Op == kDec) r = T(a - 1);
+  else if constexpr (Op == kNot) r = T(~a);
+  else r = T(T(0) - a);
+  if constexpr (Mem) store<T>(c, addr, r);
+  else put<S>(c, in.rm, r);
+  if constexpr (Op == kInc) flags::set_incdec<kFlagsInc, T>(c.flags, r, a);
+  else if constexpr (Op == kDec) flags::set_incdec<kFlagsDec, T>(c.flags, r, a);
+  else if constexpr (Op == kNeg) flags::set<kFlagsSub, T>(c.flags, r, T(0), a);
+}
+
+template <size_t... I>
+constexpr auto make_alu_table(std::index_sequence<I...>) {
+  return std::array<Handler, sizeof...(I)>{
+      &alu<int(I / (4 * kFormCount)), kSizeOf[(I / kFormCount) % 4], int(I % kFormCount)>...};
+}
+constexpr auto kAlu = make_alu_table(std::make_index_sequence<kAluOpCount * 4 * kFormCount>{});
+
+template <size_t... I>
+constexpr auto make_unary_table(std::index_sequence<I...>) {
+  return std::array<Handler, sizeof...(I)>{&unary<int(I / 8), kSizeOf[(I / 2) % 4], bool(I % 2)>...};
+}
+constexpr auto kUnary = make_unary_table(std::make_index_sequence<kUnOpCount * 4 * 2>{});
+
+Handler alu_handler(int op, unsigned size, Form f) {
+  return kAlu[(op * 4 + size_index(size)) * kFormCount + f];
+}
+
+}  // namespace
+
+bool bind_alu(const Decoded& d, Insn& out) {
+  if (d.map != 0) return false;
+  const uint8_t op = d.opcode;
+  const bool mem = d.is_memory();
+  const uint8_t digit = (d.modrm >> 3) & 7;
+
+  if (op < 0x40 && (op & 7) < 6) {
+    const int aop = op >> 3;
+    const unsigned size = (op & 1) ? opsize(d) : 1;
+    switch (op & 7) {
+      case 0:
+      case 1:  // op r/m, r
+        if (d.lock && (!mem || aop == kCmp)) return false;
+        bind_modrm_regs(d, out, size);
+        out.fn = alu_handler(aop, size, mem ? kMR : kRR);
+        return true;
+      case 2:
+      case 3:  // op r, r/m
+        if (d.lock) return false;
+        if (mem) {
+          out.reg = reg_operand(size, d.reg, d);
+          out.fn = alu_handler(aop, size, kRM);
+        } else {  // the RR handler's destination is `rm`: swap
+          out.rm = reg_operand(size, d.reg, d);
+          out.reg = reg_operand(size, d.rm, d);
+          out.fn = alu_handler(aop, size, kRR);
+        }
+        return true;
+      default:  // op AL/eAX, imm
+        if (d.lock) return false;
+        out.rm = 0;
+        out.imm = simm(d);
+        out.fn = alu_handler(aop, size, kRI);
+        return true;
+    }
+  }
+
+  switch (op) {
+    case 0x80:
+    case 0x81:
+    case 0x83: {
+      const unsigned size = op == 0x80 ? 1 : opsize(d);
+      if (d.lock && (!mem || digit == kCmp)) return false;
+      out.rm = reg_operand(size, d.rm, d);
+      out.imm = simm(d);
+      out.fn = alu_handler(digit, size, mem ? kMI : kRI);
+      return true;
+    }
+    case 0x84:
+    case 0x85: {
+      if (d.lock) return false;
+      const unsigned size = op == 0x84 ? 1 : opsize(d);
+      bind_modrm_regs(d, out, size);
+      out.fn = alu_handler(kTest, size, mem ? kMR : kRR);
+      return true;
+    }
+    case 0xA8:
+    case 0xA9: {
+      if (d.lock) return false;
+      const unsigned size = op == 0xA8 ? 1 : opsize(d);
+      out.rm = 0;
+      out.imm = simm(d);
+      out.fn = alu_handler(kTest, size, kRI);
+      return true;
+    }
+    case 0xF6:
+    case 0xF7: {
+      const unsigned size = op == 0xF6 ? 1 : opsize(d);
+      if (digit >= 4) return false;  // MUL/IMUL/DIV/IDIV: muldiv.cpp
+      out.rm = reg_operand(size, d.rm, d);
+      if (digit < 2) {  // TEST r/m, imm (/1 is an alias of /0)
+        if (d.lock) return false;
+        out.imm = simm(d);
+        out.fn = alu_handler(kTest, size, mem ? kMI : kRI);
+      } else {  // NOT, NEG
+        if (d.lock && !mem) return false;
+        out.fn = kUnary[((digit == 2 ? kNot : kNeg) * 4 + size_index(size)) * 2 + mem];
+      }
+      return true;
+    }
+    case 0xFE:
+    case 0xFF: {
+      if (digit >= 2) return false;  // FE /2+ invalid; FF /2-/6: control flow and PUSH
+      const unsigned size = op == 0xFE ? 1 : opsize(d);
+      if (d.lock && !mem) return false;
+      out.rm = reg_operand(size, d.rm, d);
+      out.fn = kUnary[((digit == 0 ? kInc : kDec) * 4 + size_index(size)) * 2 + mem];
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+}  // namespace emu::ops

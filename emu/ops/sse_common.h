@@ -1,0 +1,159 @@
+// Shared by the SSE handler files (emu/ops/sse_*.cpp): the encoding a binder
+// looks at, operand access by form, and the FP-environment wrapper.
+// Internal to emu/ops; the run loop only needs emu/ops/sse_state.h.
+#pragma once
+
+#include <immintrin.h>
+
+#include <csignal>
+#include <cstdint>
+
+#include "emu/cpu.h"
+#include "emu/insn.h"
+#include "emu/memory.h"
+#include "emu/ops/sse_state.h"
+#include "mm/guest_fault.h"
+
+namespace emu::sse {
+
+// What the category binders decide on. `pfx` is the mandatory prefix: the
+// last of F2/F3 if any (they take precedence over 66, SDM vol. 2 2.1.2),
+// else 0x66 if present, else 0.
+struct Enc {
+  uint8_t map;     // 1: 0F, 2: 0F38, 3: 0F3A
+  uint8_t opcode;
+  uint8_t pfx;
+  bool mem;        // ModRM.mod != 3
+  uint8_t ext;     // ModRM.reg field without REX.R (group opcodes: /digit)
+  bool w;          // REX.W
+  uint8_t imm;     // the imm8, for binders that specialise on it (CMPPS predicates)
+};
+
+bool bind_move(const Enc& e, Insn& out);
+bool bind_int(const Enc& e, Insn& out);
+bool bind_fp(const Enc& e, Insn& out);
+bool bind_cvt(const Enc& e, Insn& out);
+bool bind_state(const Enc& e, Insn& out);
+
+// #GP(0) (misaligned 16-byte operand, reserved MXCSR bits): Linux delivers
+// SIGSEGV with SI_KERNEL and address 0.
+[[noreturn]] void raise_gp();
+
+// The guest address of the instruction being executed.
+inline uint64_t insn_addr(const Cpu& cpu, const Insn& in) { return cpu.rip + in.end - in.len; }
+
+// ---- register views ------------------------------------------------------------
+inline __m128i get_i(const Xmm& x) { return _mm_load_si128(reinterpret_cast<const __m128i*>(&x)); }
+inline __m128 get_ps(const Xmm& x) { return _mm_load_ps(x.f32); }
+inline __m128d get_pd(const Xmm& x) { return _mm_load_pd(x.f64); }
+inline void put(Xmm& x, __m128i v) { _mm_store_si128(reinterpret_cast<__m128i*>(&x), v); }
+inline void put(Xmm& x, __m128 v) { _mm_store_ps(x.f32, v); }
+inline void put(Xmm& x, __m128d v) { _mm_store_pd(x.f64, v); }
+
+// ---- operand forms -----------------------------------------------------------------
+// Reg: the r/m operand is xmm[in.rm]. Mem: unaligned memory operand.
+// MemA: 16-byte memory operand that must be 16-byte aligned (#GP otherwise),
+// which is every legacy-SSE 128-bit memory operand except the explicitly
+// unaligned moves (MOVUPS/MOVUPD/MOVDQU/LDDQU).
+enum class Form : uint8_t { Reg, Mem, MemA };
+
+inline uint64_t addr16(Cpu& cpu, const Insn& in, bool aligned) {
+  uint64_t a = effective_address(cpu, in);
+  if (aligned && (a & 15)) [[unlikely]]
+    raise_gp();
+  return a;
+}
+
+// The 128-bit r/m operand.
+template <Form F>
+inline Xmm src128(Cpu& cpu, const Insn& in) {
+  if constexpr (F == Form::Reg) {
+    return cpu.xmm[in.rm];
+  } else {
+    return load<Xmm>(cpu, addr16(cpu, in, F == Form::MemA));
+  }
+}
+
+// The r/m operand of a scalar (or 64-bit) source: register, or an N-byte
+// memory operand zero-extended into an Xmm (no alignment requirement).
+template <Form F, unsigned Bytes>
+inline Xmm src_low(Cpu& cpu, const Insn& in) {
+  if constexpr (F == Form::Reg) {
+    return cpu.xmm[in.rm];
+  } else {
+    static_assert(Bytes == 4 || Bytes == 8, "scalar sources are 32 or 64 bits");
+    const uint64_t a = effective_address(cpu, in);
+    Xmm x{};
+    if constexpr (Bytes == 4) x.d[0] = load<uint32_t>(cpu, a);
+    else x.q[0] = load<uint64_t>(cpu, a);
+    return x;
+  }
+}
+
+// Binds the register or the memory form; nullptr marks a form that doesn't
+// exist (#UD), which is left unbound.
+template <Handler Reg, Handler Mem>
+inline bool set_fn(const Enc& e, Insn& out) {
+  const Handler h = e.mem ? Mem : Reg;
+  if (h == nullptr) return false;
+  out.fn = h;
+  return true;
+}
+
+// OP xmm, xmm/m128 on integer vectors: dest = Op(dest, src); the memory
+// operand must be aligned. Also used for the bitwise FP ops (ANDPS, ...),
+// which are the same bits.
+template <auto Op, Form F>
+void pi(Cpu& cpu, const Insn& in) {
+  const __m128i s = get_i(src128<F>(cpu, in));
+  put(cpu.xmm[in.reg], Op(get_i(cpu.xmm[in.reg]), s));
+}
+
+template <auto Op>
+inline bool bind_pi(const Enc& e, Insn& out) {
+  return set_fn<pi<Op, Form::Reg>, pi<Op, Form::MemA>>(e, out);
+}
+
+// ---- the FP environment (see sse_state.h) -------------------------------------------
+struct FpThread {
+  bool fast;   // host MXCSR holds the guest's, and the guest masks every exception
+  bool live;   // a GuestFpEnv is entered on this thread
+};
+// initial-exec: one %fs-relative load, no __tls_get_addr even in -fPIC objects.
+extern thread_local constinit FpThread tls_fp __attribute__((tls_model("initial-exec")));
+
+// SIGFPE for the unmasked exception flags `unmasked` (Linux's si_code order).
+[[noreturn]] void raise_simd_fp(const Cpu& cpu, const Insn& in, uint32_t unmasked);
+
+// Opaque to the optimiser, so the computation can't move across the LDMXCSR
+// and STMXCSR around it (GCC doesn't model MXCSR as an input of FP insns).
+template <class C>
+[[gnu::noipa]] static auto call_opaque(const C& c) {
+  return c();
+}
+
+template <class C>
+[[gnu::noinline, gnu::cold]] static auto fp_slow(Cpu& cpu, const Insn& in, const C& c) {
+  const uint32_t saved = _mm_getcsr();
+  _mm_setcsr((cpu.mxcsr | kMxcsrMasks) & kMxcsrMask & ~kMxcsrFlags);
+  auto r = call_opaque(c);
+  const uint32_t f = _mm_getcsr() & kMxcsrFlags;
+  _mm_setcsr(tls_fp.live ? saved | f : saved);
+  cpu.mxcsr |= f;
+  if (uint32_t u = f & ~(cpu.mxcsr >> 7) & kMxcsrFlags) [[unlikely]]
+    raise_simd_fp(cpu, in, u);
+  return r;
+}
+
+// Runs `c` (which computes a result with host SSE instructions and has no
+// side effects) under the guest's MXCSR and returns its result; the caller
+// then writes the destination. Throws SIGFPE (destination untouched) when
+// the guest has unmasked an exception that occurred.
+template <class C>
+inline auto fp_op(Cpu& cpu, const Insn& in, const C& c) {
+  if (tls_fp.fast) [[likely]]
+    return c();
+  return fp_slow(cpu, in, c);
+}
+
+}  // namespace emu::sse

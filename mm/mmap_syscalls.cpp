@@ -1,0 +1,235 @@
+// mmap(2), munmap(2), mprotect(2), brk(2) and madvise(2) with Linux x86-64 semantics:
+// the same argument checks in the same order as mm/mmap.c,
+// mm/mprotect.c and mm/madvise.c, returning the result or -errno where Linux would.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include <algorithm>
+#include <variant>
+#include <vector>
+
+#include "mm/address_space.h"
+#include "mm/address_space_impl.h"
+#include "mm/linux_abi.h"
+
+namespace emu::mm {
+
+using namespace linux_abi;
+
+namespace {
+
+Prot prot_from_bits(int prot) { return Prot(prot & (kProtRead | kProtWrite | kProtExec)); }
+
+bool is_dev_zero(const struct stat& st) { return S_ISCHR(st.st_mode) && major(st.st_rdev) == 1 && minor(st.st_rdev) == 5; }
+
+// Linux round_hint_to_min(): a hint below vm.mmap_min_addr is raised to it.
+uint64_t round_hint_to_min(uint64_t hint, uint64_t mmap_min) {
+  hint &= ~kPageMask;
+  if (hint != 0 && hint < mmap_min) return (mmap_min + kPageMask) & ~kPageMask;
+  return hint;
+}
+
+}  // namespace
+
+int64_t AddressSpace::mmap(uint64_t addr, uint64_t length, int prot, int flags, int host_fd, uint64_t offset) {
+  Impl& as = *impl_;
+  // arch/x86 sys_mmap: the offset must be page aligned.
+  if (offset & kPageMask) return -kEInval;
+  // ksys_mmap_pgoff: the descriptor is looked up first.
+  const bool anonymous = flags & kMapAnonymous;
+  struct stat st {};
+  int open_mode = 0;
+  if (!anonymous) {
+    if (host_fd < 0 || fstat(host_fd, &st) != 0) return -kEBadF;
+    open_mode = fcntl(host_fd, F_GETFL);
+    if (open_mode < 0) return -kEBadF;
+    open_mode &= O_ACCMODE;
+  }
+  // do_mmap.
+  if (length == 0) return -kEInval;
+  const uint64_t mmap_min = as.layout.mmap_min.value;
+  if (!(flags & kMapFixed)) addr = round_hint_to_min(addr, mmap_min);
+  if (flags & kMapFixedNoReplace) flags |= kMapFixed;
+  uint64_t len;
+  if (!page_round_up(length, len)) return -kENoMem;
+  const uint64_t pgoff = offset >> kPageShift;
+  if (pgoff + (len >> kPageShift) < pgoff) return -kEOverflow;
+
+  // get_unmapped_area.
+  if (len > kTaskSize) return -kENoMem;
+  if (flags & kMapFixed) {
+    if (addr > kTaskSize - len) return -kENoMem;
+    if (addr & kPageMask) return -kEInval;
+    if (addr < mmap_min) return -kEPerm;  // security_mmap_addr without CAP_SYS_RAWIO
+  } else {
+    const uint64_t pages = len >> kPageShift;
+    const bool hint_fits = addr != 0 && addr <= kTaskSize - len;
+    if (hint_fits && as.regions.is_free(PageRange{GuestAddr{addr}.page(), GuestAddr{addr + len}.page()})) {
+      // The hint is free: honoured as is.
+    } else {
+      // x86-64 top-down allocator: below mmap_base, then (Linux falls back to
+      // bottom-up) anywhere else in user space. MAP_32BIT: the low 2 GiB.
+      const PageNum floor = GuestAddr{std::max<uint64_t>(mmap_min, kPageSize)}.page();
+      std::optional<PageNum> found;
+      if (flags & kMap32Bit) {
+        found = as.regions.find_free(pages, PageRange{GuestAddr{0x40000000}.page(), GuestAddr{0x80000000}.page()});
+      } else {
+        found = as.regions.find_free(pages, PageRange{floor, GuestAddr{as.mmap_base()}.page()});
+        if (!found) found = as.regions.find_free(pages, PageRange{floor, GuestAddr{kTaskSize}.page()});
+      }
+      if (!found) return -kENoMem;
+      addr = found->addr().value;
+    }
+  }
+  const PageRange range{GuestAddr{addr}.page(), GuestAddr{addr + len}.page()};
+  if ((flags & kMapFixedNoReplace) && !as.regions.is_free(range)) return -kEExist;
+
+  // The mapping type, and what the file allows.
+  RegionAttrs attrs = RegionAttrs::anonymous(RegionKind::Anonymous, prot_from_bits(prot));
+  const int type = flags & kMapType;
+  if (type != kMapShared && type != kMapSharedValidate && type != kMapPrivate) return -kEInval;
+  attrs.sharing = type == kMapPrivate ? Sharing::Private : Sharing::Shared;
+  if (!anonymous && !is_dev_zero(st)) {
+    if (type == kMapSharedValidate && (flags & ~kLegacyMapMask)) return -kEOpNotSupp;  // includes MAP_SYNC
+    if (open_mode == O_WRONLY) return -kEAcces;  // every mapping reads the file
+    if (!S_ISREG(st.st_mode)) return -kENoDev;   // pipes, sockets, directories, devices
+    if (attrs.sharing == Sharing::Shared) {
+      if ((prot & kProtWrite) && open_mode != O_RDWR) return -kEAcces;
+      // A writable MAP_SHARED file mapping must write through to the file and
+      // to every other mapping of it: not implemented yet (issue 3). Refuse it
+      // rather than pretend with a private copy.
+      if (prot & kProtWrite) return -kENoDev;
+      // Read-only shared file mappings behave as private ones (nothing can
+      // write them); mprotect may not add PROT_WRITE (see mprotect).
+      attrs.max_prot = Prot::Read | Prot::Exec;
+    }
+    auto backing = impl_->files.get(host_fd);
+    if (int* err = std::get_if<int>(&backing)) return *err;
+    attrs.kind = RegionKind::File;
+    attrs.file = std::get<0>(std::move(backing));
+    attrs.file_offset = offset;
+  }
+  // MAP_SHARED anonymous memory (and /dev/zero) behaves as private for now:
+  // one guest process, nothing else can see it. MAP_POPULATE, MAP_NORESERVE,
+  // MAP_GROWSDOWN, MAP_STACK, MAP_LOCKED, MAP_HUGETLB are accepted; pages are
+  // still populated on first touch.
+  as.map_range(range, attrs);
+  return int64_t(addr);
+}
+
+// munmap(2): unmapping pages that are not mapped is fine.
+int64_t AddressSpace::munmap(uint64_t addr, uint64_t length) {
+  if ((addr & kPageMask) || addr > kTaskSize || length > kTaskSize - addr) return -kEInval;
+  uint64_t len;
+  if (!page_round_up(length, len) || len == 0) return -kEInval;
+  impl_->unmap_range(PageRange{GuestAddr{addr}.page(), GuestAddr{addr + len}.page()});
+  return 0;
+}
+
+// mprotect(2). As in Linux, the change applies region by region from `addr`
+// and stops at the first hole (ENOMEM) or region whose max protection forbids
+// it (EACCES), leaving the part before it changed.
+int64_t AddressSpace::mprotect(uint64_t addr, uint64_t length, int prot) {
+  const int grows = prot & (kProtGrowsDown | kProtGrowsUp);
+  if (grows == (kProtGrowsDown | kProtGrowsUp)) return -kEInval;
+  prot &= ~grows;
+  if (addr & kPageMask) return -kEInval;
+  if (length == 0) return 0;
+  uint64_t len;
+  if (!page_round_up(length, len)) return -kENoMem;
+  const uint64_t end = addr + len;
+  if (end <= addr) return -kENoMem;
+  if (prot & ~(kProtRead | kProtWrite | kProtExec | kProtSem)) return -kEInval;
+  const Prot want = prot_from_bits(prot);
+
+  const bool past_user_space = end > kUserTop;
+  const PageNum start = GuestAddr{addr}.page();
+  const PageNum stop = past_user_space ? PageNum{kUserTopPage} : GuestAddr{end}.page();
+  PageNum covered = start;  // [start, covered) is mapped and may take `want`
+  int64_t result = 0;
+  impl_->regions.for_each_in(PageRange{start, std::max(start, stop)}, [&](const Region& r) {
+    if (result != 0) return;
+    if (r.range.start > covered) {
+      result = -kENoMem;
+    } else if ((want & r.attrs.max_prot) != want) {
+      result = -kEAcces;
+    } else {
+      covered = r.range.end;
+    }
+  });
+  covered = std::min(covered, stop);
+  if (result == 0 && (past_user_space || covered < stop)) result = -kENoMem;
+  impl_->protect_range(PageRange{start, std::max(start, covered)}, want);
+  return result;
+}
+
+// brk(2): moves the end of the heap region [brk_start, PAGE_ALIGN(brk)).
+// Returns the new break, or the unchanged one when the request is refused
+// (below brk_start, or growing into another mapping: Linux also keeps a page
+// of distance). Shrinking frees the pages; growing again maps fresh zero pages.
+uint64_t AddressSpace::brk(uint64_t new_break) {
+  Impl& as = *impl_;
+  const uint64_t start = as.layout.brk_start.value;
+  if (start == 0 || new_break < start || new_break > kTaskSize - kPageSize) return as.brk;
+  const uint64_t old_top = (as.brk + kPageMask) & ~kPageMask;
+  const uint64_t new_top = (new_break + kPageMask) & ~kPageMask;
+  if (new_top < old_top) {
+    as.unmap_range(PageRange{GuestAddr{new_top}.page(), GuestAddr{old_top}.page()});
+  } else if (new_top > old_top) {
+    if (!as.regions.is_free(PageRange{GuestAddr{old_top}.page(), GuestAddr{new_top + kPageSize}.page()})) return as.brk;
+    as.map_range(PageRange{GuestAddr{old_top}.page(), GuestAddr{new_top}.page()},
+                 RegionAttrs::anonymous(RegionKind::Heap, Prot::Read | Prot::Write));
+  }
+  as.brk = new_break;
+  return as.brk;
+}
+
+namespace {
+
+// The advice values Linux 6.x knows (madvise_behavior_valid).
+bool madvise_advice_valid(int advice) {
+  switch (advice) {
+    case kMadvNormal: case kMadvRandom: case kMadvSequential: case kMadvWillNeed: case kMadvDontNeed:
+    case kMadvFree: case kMadvRemove: case kMadvDontFork: case kMadvDoFork: case kMadvMergeable:
+    case kMadvUnmergeable: case kMadvHugePage: case kMadvNoHugePage: case kMadvDontDump: case kMadvDoDump:
+    case kMadvWipeOnFork: case kMadvKeepOnFork: case kMadvCold: case kMadvPageOut: case kMadvPopulateRead:
+    case kMadvPopulateWrite: case kMadvDontNeedLocked: case kMadvCollapse:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+// madvise(2). Like Linux, advice applies to the mapped parts of the range and
+// an unmapped hole anywhere in it makes the result ENOMEM.
+int64_t AddressSpace::madvise(uint64_t addr, uint64_t length, int advice) {
+  Impl& as = *impl_;
+  if (addr & kPageMask) return -kEInval;
+  if (!madvise_advice_valid(advice)) return -kEInval;
+  uint64_t len;
+  if (!page_round_up(length, len)) return -kEInval;
+  const uint64_t end = addr + len;
+  if (end < addr) return -kEInval;
+  if (end == addr) return 0;
+  const bool past_user_space = end > kUserTop;
+  const PageRange range{GuestAddr{addr}.page(), past_user_space ? PageNum{kUserTopPage} : GuestAddr{end}.page()};
+  const bool drop = advice == kMadvDontNeed || advice == kMadvDontNeedLocked || advice == kMadvFree;
+  uint64_t covered = 0;
+  int64_t result = 0;
+  // Collect first: dropping pages must not run inside the tree walk.
+  std::vector<PageRange> to_drop;
+  as.regions.for_each_in(range, [&](const Region& r) {
+    const PageRange part{std::max(r.range.start, range.start), std::min(r.range.end, range.end)};
+    covered += part.size();
+    if (advice == kMadvFree && (r.attrs.file || r.attrs.sharing == Sharing::Shared)) result = -kEInval;
+    if (drop && r.attrs.kind != RegionKind::Reserved) to_drop.push_back(part);
+  });
+  if (result != 0) return result;
+  for (const PageRange& part : to_drop) as.drop_pages(part);
+  return (past_user_space || covered != range.size()) ? -kENoMem : 0;
+}
+
+}  // namespace emu::mm

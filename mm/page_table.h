@@ -1,0 +1,153 @@
+// PageTable: guest page -> frame + effective protection + flags, for the
+// pages that have been touched (demand paging: a page gets its entry on first
+// access, never at mmap time).
+//
+// A 4-level radix tree of 512-entry tables over the 35-bit page number of the
+// 47-bit user space (like the x86-64 hardware walk). Tables are allocated on
+// first use and freed when their last entry goes; up to kSpareTables empty
+// (hence all-zero) tables are kept for reuse, so a steady mmap/touch/munmap
+// loop allocates nothing.
+//
+// The PageTable only records; the AddressSpace decides what an entry means
+// and keeps it consistent with the RegionTree (an entry's prot is always the
+// effective access of its region's prot).
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "mm/types.h"
+
+namespace emu::mm {
+
+struct PageEntry {
+  static constexpr uint8_t kPresent = 1;
+  static constexpr uint8_t kCode = 2;  // decoded blocks were built from this page
+
+  FrameNum frame;
+  Prot prot = Prot::None;  // effective access allowed (see AddressSpace: W implies R)
+  uint8_t flags = 0;
+
+  bool present() const { return flags & kPresent; }
+  bool is_code() const { return flags & kCode; }
+  void set_code(bool code) { flags = code ? uint8_t(flags | kCode) : uint8_t(flags & ~kCode); }
+
+  static PageEntry make(FrameNum frame, Prot prot) { return PageEntry{frame, prot, kPresent}; }
+};
+static_assert(sizeof(PageEntry) == 8);
+
+class PageTable {
+ public:
+  static constexpr size_t kSpareTables = 64;
+
+  PageTable();
+  ~PageTable();
+  PageTable(const PageTable&) = delete;
+  PageTable& operator=(const PageTable&) = delete;
+
+  // The entry of a present page, or null.
+  PageEntry* find(PageNum page) {
+    if (page.value >= kUserTopPage) return nullptr;
+    Table* t = root_;
+    for (unsigned shift = kTopShift; shift > 0; shift -= kBits) {
+      t = t->child[(page.value >> shift) & kIndexMask];
+      if (!t) return nullptr;
+    }
+    PageEntry& e = t->entry[page.value & kIndexMask];
+    return e.present() ? &e : nullptr;
+  }
+  const PageEntry* find(PageNum page) const { return const_cast<PageTable*>(this)->find(page); }
+
+  // Makes `page` (not present, below kUserTopPage) present with `entry`.
+  // May throw std::bad_alloc for a new table.
+  PageEntry& insert(PageNum page, PageEntry entry);
+
+  // Calls f(PageNum, PageEntry&) for every present page in [range), in order;
+  // f may change prot and flags (not presence or frame). Skips absent tables,
+  // so a huge sparse range costs what is populated.
+  template <class F>
+  void for_each_present(PageRange range, F&& f) {
+    clamp(range);
+    if (!range.empty()) walk<Mode::Visit>(root_, kTopShift, 0, range.start.value, range.end.value, f);
+  }
+
+  // Removes every present page in [range), calling f(PageNum, const
+  // PageEntry&) on each before it goes (to free its frame). Frees tables
+  // that become empty.
+  template <class F>
+  void remove_range(PageRange range, F&& f) {
+    clamp(range);
+    if (!range.empty()) walk<Mode::Remove>(root_, kTopShift, 0, range.start.value, range.end.value, f);
+  }
+
+  uint64_t present_count() const { return present_; }
+  uint64_t table_count() const { return tables_; }
+
+ private:
+  static constexpr unsigned kBits = 9;
+  static constexpr unsigned kTopShift = 3 * kBits;  // shift of the root index
+  static constexpr uint64_t kFanout = uint64_t{1} << kBits;
+  static constexpr uint64_t kIndexMask = kFanout - 1;
+  static_assert(kTopShift + kBits >= 47 - kPageShift, "4 levels must cover the user page numbers");
+
+  // One level of the radix tree. `used` counts non-empty slots. A table with
+  // used == 0 is all zero bytes.
+  struct Table {
+    Table() : child{}, used(0) {}
+    union {
+      PageEntry entry[kFanout];  // last level
+      Table* child[kFanout];     // other levels
+    };
+    uint32_t used;
+  };
+  enum class Mode { Visit, Remove };
+
+  static void clamp(PageRange& range) {
+    range.end = std::min(range.end, PageNum{kUserTopPage});
+    if (range.start > range.end) range.start = range.end;
+  }
+
+  Table* new_table();
+  void free_table(Table* t);
+  void destroy(Table* t, unsigned shift);
+
+  template <Mode M, class F>
+  void walk(Table* t, unsigned shift, uint64_t base, uint64_t lo, uint64_t hi, F& f) {
+    const uint64_t i0 = (lo - base) >> shift;
+    const uint64_t i1 = (hi - 1 - base) >> shift;
+    for (uint64_t i = i0; i <= i1; ++i) {
+      if (shift == 0) {
+        PageEntry& e = t->entry[i];
+        if (!e.present()) continue;
+        f(PageNum{base + i}, e);
+        if constexpr (M == Mode::Remove) {
+          e = PageEntry{};
+          --t->used;
+          --present_;
+        }
+        continue;
+      }
+      Table* c = t->child[i];
+      if (!c) continue;
+      const uint64_t cbase = base + (i << shift);
+      const uint64_t cend = cbase + (uint64_t{1} << shift);
+      walk<M>(c, shift - kBits, cbase, std::max(lo, cbase), std::min(hi, cend), f);
+      if constexpr (M == Mode::Remove) {
+        if (c->used == 0) {
+          free_table(c);
+          t->child[i] = nullptr;
+          --t->used;
+        }
+      }
+    }
+  }
+
+  Table* root_ = nullptr;
+  uint64_t present_ = 0;
+  uint64_t tables_ = 0;
+  std::vector<Table*> spare_;
+};
+
+}  // namespace emu::mm

@@ -1,0 +1,181 @@
+// Internal to syscalls/: the handler signature, helpers every handler uses,
+// and the handlers themselves, grouped by the file that defines them.
+//
+// Handler contract: return the result, or -errno (Linux numbering), exactly
+// as the kernel would for these arguments. Guest memory is touched only
+// through the AddressSpace gateway (helpers below); a bad pointer is -EFAULT.
+//
+// Guest file descriptors ARE host file descriptors for now (a 1:1
+// passthrough): with one guest process per emulator there is nothing to
+// multiplex, and the host kernel already gives the exact semantics (lowest
+// free number, CLOEXEC, EBADF, ...). The price: the guest can see and close
+// the few descriptors the emulator itself holds open. A translation table is
+// the place to fix that when it matters (fork/threads/sandboxing).
+#pragma once
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "mm/address_space.h"
+#include "syscalls/errno.h"
+#include "syscalls/syscalls.h"
+
+namespace emu::syscalls {
+
+struct SyscallArgs {
+  uint64_t v[6] = {};
+  uint64_t operator[](size_t i) const { return v[i]; }
+  // The low 32 bits as a C int (fds, flags, modes: the kernel truncates too).
+  int32_t i32(size_t i) const { return int32_t(uint32_t(v[i])); }
+};
+
+using Handler = int64_t (*)(Process&, const SyscallArgs&);
+
+template <class T>
+bool read_guest(Process& p, uint64_t addr, T& out) {
+  return p.mem->copy_in(&out, mm::GuestAddr{addr}, sizeof(T));
+}
+template <class T>
+bool write_guest(Process& p, uint64_t addr, const T& value) {
+  return p.mem->copy_out(mm::GuestAddr{addr}, &value, sizeof(T));
+}
+
+// Reads a path argument like the kernel's getname(): 0 and the path, or
+// -EFAULT (unreadable before its NUL) or -ENAMETOOLONG (no NUL in PATH_MAX).
+int64_t read_path(Process& p, uint64_t addr, std::string& out);
+
+// The host descriptor behind a guest descriptor (identity, see above).
+inline int host_fd(int guest_fd) { return guest_fd; }
+
+// Copies a host struct stat out as the guest's struct stat: 0 or -EFAULT.
+int64_t put_stat(Process& p, uint64_t addr, const struct ::stat& st);
+
+// Largest byte count one read/write moves (Linux MAX_RW_COUNT).
+inline constexpr uint64_t kMaxRwCount = 0x7ffff000;
+
+// ---- memory.cpp -------------------------------------------------------------
+int64_t sys_brk(Process&, const SyscallArgs&);
+int64_t sys_mmap(Process&, const SyscallArgs&);
+int64_t sys_munmap(Process&, const SyscallArgs&);
+int64_t sys_mprotect(Process&, const SyscallArgs&);
+int64_t sys_madvise(Process&, const SyscallArgs&);
+
+// ---- files.cpp: data and descriptors ------------------------------------------
+int64_t sys_read(Process&, const SyscallArgs&);
+int64_t sys_write(Process&, const SyscallArgs&);
+int64_t sys_readv(Process&, const SyscallArgs&);
+int64_t sys_writev(Process&, const SyscallArgs&);
+int64_t sys_pread64(Process&, const SyscallArgs&);
+int64_t sys_pwrite64(Process&, const SyscallArgs&);
+int64_t sys_open(Process&, const SyscallArgs&);
+int64_t sys_openat(Process&, const SyscallArgs&);
+int64_t sys_close(Process&, const SyscallArgs&);
+int64_t sys_lseek(Process&, const SyscallArgs&);
+int64_t sys_ioctl(Process&, const SyscallArgs&);
+int64_t sys_fcntl(Process&, const SyscallArgs&);
+int64_t sys_dup(Process&, const SyscallArgs&);
+int64_t sys_dup2(Process&, const SyscallArgs&);
+int64_t sys_dup3(Process&, const SyscallArgs&);
+int64_t sys_pipe(Process&, const SyscallArgs&);
+int64_t sys_pipe2(Process&, const SyscallArgs&);
+int64_t sys_sendfile(Process&, const SyscallArgs&);
+int64_t sys_getdents64(Process&, const SyscallArgs&);
+int64_t sys_fstat(Process&, const SyscallArgs&);
+int64_t sys_ftruncate(Process&, const SyscallArgs&);
+int64_t sys_fsync(Process&, const SyscallArgs&);
+int64_t sys_fdatasync(Process&, const SyscallArgs&);
+int64_t sys_fadvise64(Process&, const SyscallArgs&);
+
+// ---- fs.cpp: paths and the file system ----------------------------------------
+int64_t sys_stat(Process&, const SyscallArgs&);
+int64_t sys_lstat(Process&, const SyscallArgs&);
+int64_t sys_newfstatat(Process&, const SyscallArgs&);
+int64_t sys_access(Process&, const SyscallArgs&);
+int64_t sys_faccessat(Process&, const SyscallArgs&);
+int64_t sys_faccessat2(Process&, const SyscallArgs&);
+int64_t sys_readlink(Process&, const SyscallArgs&);
+int64_t sys_readlinkat(Process&, const SyscallArgs&);
+int64_t sys_getcwd(Process&, const SyscallArgs&);
+int64_t sys_chdir(Process&, const SyscallArgs&);
+int64_t sys_fchdir(Process&, const SyscallArgs&);
+int64_t sys_unlink(Process&, const SyscallArgs&);
+int64_t sys_unlinkat(Process&, const SyscallArgs&);
+int64_t sys_mkdir(Process&, const SyscallArgs&);
+int64_t sys_mkdirat(Process&, const SyscallArgs&);
+int64_t sys_rmdir(Process&, const SyscallArgs&);
+int64_t sys_rename(Process&, const SyscallArgs&);
+int64_t sys_renameat(Process&, const SyscallArgs&);
+int64_t sys_renameat2(Process&, const SyscallArgs&);
+int64_t sys_symlink(Process&, const SyscallArgs&);
+int64_t sys_link(Process&, const SyscallArgs&);
+int64_t sys_chmod(Process&, const SyscallArgs&);
+int64_t sys_fchmod(Process&, const SyscallArgs&);
+int64_t sys_truncate(Process&, const SyscallArgs&);
+int64_t sys_statfs(Process&, const SyscallArgs&);
+int64_t sys_fstatfs(Process&, const SyscallArgs&);
+int64_t sys_umask(Process&, const SyscallArgs&);
+int64_t sys_utimensat(Process&, const SyscallArgs&);
+int64_t sys_chown(Process&, const SyscallArgs&);
+int64_t sys_fchown(Process&, const SyscallArgs&);
+int64_t sys_lchown(Process&, const SyscallArgs&);
+int64_t sys_fchownat(Process&, const SyscallArgs&);
+
+// ---- procfs.cpp: the few /proc/self files the emulator must answer itself -----
+// If `path` names one of them, opens it (returns fd or -errno) and sets
+// `handled`; otherwise leaves `handled` false.
+int64_t open_emulated_proc_file(Process& p, const std::string& path, int flags, bool& handled);
+// /proc/self/exe (and /proc/<our pid>/exe): the guest's executable, not ours.
+bool is_proc_self_exe(const std::string& path);
+
+// ---- process.cpp -----------------------------------------------------------------
+int64_t sys_exit(Process&, const SyscallArgs&);
+int64_t sys_exit_group(Process&, const SyscallArgs&);
+int64_t sys_getpid(Process&, const SyscallArgs&);
+int64_t sys_getppid(Process&, const SyscallArgs&);
+int64_t sys_gettid(Process&, const SyscallArgs&);
+int64_t sys_getuid(Process&, const SyscallArgs&);
+int64_t sys_geteuid(Process&, const SyscallArgs&);
+int64_t sys_getgid(Process&, const SyscallArgs&);
+int64_t sys_getegid(Process&, const SyscallArgs&);
+int64_t sys_getpgrp(Process&, const SyscallArgs&);
+int64_t sys_getpgid(Process&, const SyscallArgs&);
+int64_t sys_getsid(Process&, const SyscallArgs&);
+int64_t sys_getgroups(Process&, const SyscallArgs&);
+int64_t sys_set_tid_address(Process&, const SyscallArgs&);
+int64_t sys_set_robust_list(Process&, const SyscallArgs&);
+int64_t sys_rseq(Process&, const SyscallArgs&);
+int64_t sys_arch_prctl(Process&, const SyscallArgs&);
+int64_t sys_prlimit64(Process&, const SyscallArgs&);
+int64_t sys_getrlimit(Process&, const SyscallArgs&);
+int64_t sys_setrlimit(Process&, const SyscallArgs&);
+int64_t sys_sched_getaffinity(Process&, const SyscallArgs&);
+int64_t sys_sched_yield(Process&, const SyscallArgs&);
+int64_t sys_prctl(Process&, const SyscallArgs&);
+int64_t sys_futex(Process&, const SyscallArgs&);
+int64_t sys_kill(Process&, const SyscallArgs&);
+int64_t sys_tgkill(Process&, const SyscallArgs&);
+int64_t sys_tkill(Process&, const SyscallArgs&);
+
+// ---- signals.cpp: recorded, not yet delivered ---------------------------------------
+int64_t sys_rt_sigaction(Process&, const SyscallArgs&);
+int64_t sys_rt_sigprocmask(Process&, const SyscallArgs&);
+int64_t sys_sigaltstack(Process&, const SyscallArgs&);
+
+// ---- info.cpp -------------------------------------------------------------------------
+int64_t sys_uname(Process&, const SyscallArgs&);
+int64_t sys_sysinfo(Process&, const SyscallArgs&);
+int64_t sys_getrandom(Process&, const SyscallArgs&);
+
+// ---- time.cpp -----------------------------------------------------------------------
+int64_t sys_clock_gettime(Process&, const SyscallArgs&);
+int64_t sys_clock_getres(Process&, const SyscallArgs&);
+int64_t sys_gettimeofday(Process&, const SyscallArgs&);
+int64_t sys_time(Process&, const SyscallArgs&);
+int64_t sys_nanosleep(Process&, const SyscallArgs&);
+int64_t sys_clock_nanosleep(Process&, const SyscallArgs&);
+
+}  // namespace emu::syscalls

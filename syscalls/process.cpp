@@ -1,0 +1,282 @@
+// Process and thread identity, exit, limits, arch_prctl and futex. The guest
+// is one thread in one process; ids are the host's (the emulator IS that
+// process).
+#include <sched.h>
+#include <sys/prctl.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "emu/cpu.h"
+#include "syscalls/abi.h"
+#include "syscalls/handlers.h"
+
+namespace emu::syscalls {
+
+namespace {
+
+int64_t finish(Process& p, int status) {
+  p.exited = true;
+  p.exit_status = status;
+  p.cpu->event = Event::Exit;
+  return 0;
+}
+
+bool is_own_pid(int64_t pid) { return pid == 0 || pid == ::getpid(); }
+
+}  // namespace
+
+// Single-threaded: exit ends the process like exit_group.
+int64_t sys_exit(Process& p, const SyscallArgs& a) { return finish(p, a.i32(0)); }
+int64_t sys_exit_group(Process& p, const SyscallArgs& a) { return finish(p, a.i32(0)); }
+
+int64_t sys_getpid(Process&, const SyscallArgs&) { return ::getpid(); }
+int64_t sys_getppid(Process&, const SyscallArgs&) { return ::getppid(); }
+int64_t sys_gettid(Process&, const SyscallArgs&) { return ::gettid(); }
+int64_t sys_getuid(Process&, const SyscallArgs&) { return ::getuid(); }
+int64_t sys_geteuid(Process&, const SyscallArgs&) { return ::geteuid(); }
+int64_t sys_getgid(Process&, const SyscallArgs&) { return ::getgid(); }
+int64_t sys_getegid(Process&, const SyscallArgs&) { return ::getegid(); }
+int64_t sys_getpgrp(Process&, const SyscallArgs&) { return ::getpgrp(); }
+int64_t sys_getpgid(Process&, const SyscallArgs& a) { return host_result(::getpgid(pid_t(a.i32(0)))); }
+int64_t sys_getsid(Process&, const SyscallArgs& a) { return host_result(::getsid(pid_t(a.i32(0)))); }
+
+int64_t sys_getgroups(Process& p, const SyscallArgs& a) {
+  const int size = a.i32(0);
+  if (size < 0) return -EINVAL;
+  std::vector<gid_t> groups(size_t(std::min(size, 65536)));
+  int64_t n = host_result(::getgroups(int(groups.size()), groups.data()));
+  if (n <= 0 || size == 0) return n;
+  std::vector<uint32_t> out(groups.begin(), groups.begin() + n);
+  return p.mem->copy_out(mm::GuestAddr{a[1]}, out.data(), out.size() * 4) ? n : -EFAULT;
+}
+
+int64_t sys_set_tid_address(Process& p, const SyscallArgs& a) {
+  p.clear_child_tid = a[0];
+  return ::gettid();
+}
+
+int64_t sys_set_robust_list(Process& p, const SyscallArgs& a) {
+  if (a[1] != 24) return -EINVAL;  // sizeof(struct robust_list_head)
+  p.robust_list = a[0];
+  p.robust_list_len = a[1];
+  return 0;
+}
+
+// Restartable sequences need the kernel to fix up the guest's IP on
+// preemption; not provided. glibc and musl fall back when this fails.
+int64_t sys_rseq(Process&, const SyscallArgs&) { return -ENOSYS; }
+
+int64_t sys_arch_prctl(Process& p, const SyscallArgs& a) {
+  switch (a.i32(0)) {
+    case abi::kArchSetFs:
+    case abi::kArchSetGs:
+      // Linux refuses a base that is not a canonical user address.
+      if (a[1] >= mm::kUserTop) return -EPERM;
+      p.cpu->seg_base[a.i32(0) == abi::kArchSetFs ? kSegFs : kSegGs] = a[1];
+      return 0;
+    case abi::kArchGetFs:
+    case abi::kArchGetGs: {
+      const uint64_t base = p.cpu->seg_base[a.i32(0) == abi::kArchGetFs ? kSegFs : kSegGs];
+      return write_guest(p, a[1], base) ? 0 : -EFAULT;
+    }
+    default:
+      return -EINVAL;
+  }
+}
+
+int64_t sys_prlimit64(Process& p, const SyscallArgs& a) {
+  const int64_t pid = a.i32(0);
+  const int resource = a.i32(1);
+  if (resource < 0 || resource >= abi::kRlimitNlimits) return -EINVAL;
+  abi::Rlimit new_limit{};
+  if (a[2] != 0) {
+    if (!read_guest(p, a[2], new_limit)) return -EFAULT;
+    if (new_limit.rlim_cur > new_limit.rlim_max) return -EINVAL;
+  }
+  if (!is_own_pid(pid)) {  // another (host) process
+    struct ::rlimit in{new_limit.rlim_cur, new_limit.rlim_max}, out{};
+    int64_t r = host_result(::syscall(SYS_prlimit64, pid_t(pid), resource, a[2] ? &in : nullptr, &out));
+    if (r < 0) return r;
+    abi::Rlimit old{out.rlim_cur, out.rlim_max};
+    if (a[3] != 0 && !write_guest(p, a[3], old)) return -EFAULT;
+    return 0;
+  }
+  struct ::rlimit host {};
+  if (int64_t r = host_result(::getrlimit(__rlimit_resource(resource), &host)); r < 0) return r;
+  abi::Rlimit old{host.rlim_cur, host.rlim_max};
+  if (resource == abi::kRlimitStack && p.stack_limit != 0) old.rlim_cur = std::min(p.stack_limit, old.rlim_max);
+  if (a[2] != 0) {
+    // New limits go to the host (where they constrain what the emulator does
+    // on the guest's behalf: files, CPU time, ...). The stack's is recorded:
+    // the guest stack is already mapped.
+    if (resource == abi::kRlimitStack) {
+      if (new_limit.rlim_max > host.rlim_max && ::geteuid() != 0) return -EPERM;
+      p.stack_limit = new_limit.rlim_cur;
+    } else {
+      struct ::rlimit h{new_limit.rlim_cur, new_limit.rlim_max};
+      if (int64_t r = host_result(::setrlimit(__rlimit_resource(resource), &h)); r < 0) return r;
+    }
+  }
+  if (a[3] != 0 && !write_guest(p, a[3], old)) return -EFAULT;
+  return 0;
+}
+
+int64_t sys_getrlimit(Process& p, const SyscallArgs& a) {
+  SyscallArgs b;
+  b.v[1] = a[0];
+  b.v[3] = a[1];
+  if (a[1] == 0) return -EFAULT;
+  return sys_prlimit64(p, b);
+}
+
+int64_t sys_setrlimit(Process& p, const SyscallArgs& a) {
+  SyscallArgs b;
+  b.v[1] = a[0];
+  b.v[2] = a[1];
+  if (a[1] == 0) return -EFAULT;
+  return sys_prlimit64(p, b);
+}
+
+int64_t sys_sched_getaffinity(Process& p, const SyscallArgs& a) {
+  const uint64_t len = a[1];
+  std::vector<uint8_t> mask(size_t(std::min<uint64_t>(len, 1u << 16)));
+  int64_t r = host_result(::syscall(SYS_sched_getaffinity, pid_t(a.i32(0)), mask.size(), mask.data()));
+  if (r < 0) return r;
+  if (!p.mem->copy_out(mm::GuestAddr{a[2]}, mask.data(), size_t(r))) return -EFAULT;
+  return r;
+}
+
+int64_t sys_sched_yield(Process&, const SyscallArgs&) { return 0; }
+
+// prctl(2): the options that concern the process as a whole pass to the host
+// (the emulator IS the guest's process: its name shows in ps); the rest are
+// EINVAL, Linux's answer for an option it doesn't know.
+int64_t sys_prctl(Process& p, const SyscallArgs& a) {
+  constexpr int kSetPdeathsig = 1, kGetPdeathsig = 2, kGetDumpable = 3, kSetDumpable = 4, kSetName = 15,
+                kGetName = 16, kSetNoNewPrivs = 38, kGetNoNewPrivs = 39;
+  char name[16] = {};
+  switch (a.i32(0)) {
+    case kSetName:
+      if (!p.mem->copy_in(name, mm::GuestAddr{a[1]}, 15)) {
+        auto s = p.mem->read_cstring(mm::GuestAddr{a[1]}, 15);
+        if (!s) return -EFAULT;
+        std::memcpy(name, s->c_str(), s->size());
+      }
+      return host_result(::prctl(kSetName, name, 0, 0, 0));
+    case kGetName:
+      if (int64_t r = host_result(::prctl(kGetName, name, 0, 0, 0)); r < 0) return r;
+      return p.mem->copy_out(mm::GuestAddr{a[1]}, name, sizeof name) ? 0 : -EFAULT;
+    case kGetPdeathsig: {
+      int sig = 0;
+      if (int64_t r = host_result(::prctl(kGetPdeathsig, &sig, 0, 0, 0)); r < 0) return r;
+      return write_guest(p, a[1], int32_t(sig)) ? 0 : -EFAULT;
+    }
+    case kSetPdeathsig: case kGetDumpable: case kSetDumpable: case kSetNoNewPrivs: case kGetNoNewPrivs:
+      return host_result(::prctl(a.i32(0), a[1], a[2], a[3], a[4]));
+    default:
+      return -EINVAL;
+  }
+}
+
+// One guest thread: nobody else can change a futex word or wake a waiter.
+// WAIT on a changed word is EAGAIN as in Linux; WAIT on an unchanged word
+// sleeps out its timeout (ETIMEDOUT), or, without one, until a host signal
+// interrupts it (a deadlock natively too). Wakes find no waiters.
+int64_t sys_futex(Process& p, const SyscallArgs& a) {
+  constexpr int kPrivate = 128, kClockRealtime = 256;
+  const int op = a.i32(1) & ~(kPrivate | kClockRealtime);
+  const uint32_t val = uint32_t(a[2]);
+  switch (op) {
+    case 0:     // FUTEX_WAIT (relative timeout)
+    case 9: {   // FUTEX_WAIT_BITSET (absolute timeout)
+      if (op == 9 && uint32_t(a[5]) == 0) return -EINVAL;
+      uint32_t word = 0;
+      if (!read_guest(p, a[0], word)) return -EFAULT;
+      if (word != val) return -EAGAIN;
+      if (a[3] == 0) {
+        ::pause();
+        return -EINTR;
+      }
+      abi::Timespec ts{};
+      if (!read_guest(p, a[3], ts)) return -EFAULT;
+      if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000) return -EINVAL;
+      struct ::timespec t{ts.tv_sec, ts.tv_nsec};
+      const clockid_t clock = (a.i32(1) & kClockRealtime) ? CLOCK_REALTIME : CLOCK_MONOTONIC;
+      int rc = op == 9 ? ::clock_nanosleep(clock, TIMER_ABSTIME, &t, nullptr) : ::nanosleep(&t, nullptr);
+      return rc == 0 ? -ETIMEDOUT : -EINTR;
+    }
+    case 1:     // FUTEX_WAKE
+    case 10:    // FUTEX_WAKE_BITSET
+    case 3:     // FUTEX_REQUEUE
+    case 5:     // FUTEX_WAKE_OP
+      return 0;
+    case 4: {   // FUTEX_CMP_REQUEUE
+      uint32_t word = 0;
+      if (!read_guest(p, a[0], word)) return -EFAULT;
+      return word == uint32_t(a[5]) ? 0 : -EAGAIN;
+    }
+    default:
+      return -ENOSYS;
+  }
+}
+
+namespace {
+
+// Signals whose default action is to ignore them (the rest terminate, stop
+// or dump core; stopping is treated as ignoring here).
+bool default_ignored(int sig) {
+  return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT || sig == SIGSTOP ||
+         sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+// A signal the guest sends itself. Until delivery exists: ignored signals and
+// ones with a guest handler are dropped (the handler can't run yet); a
+// default-action signal ends the emulator with that very signal, so the parent
+// sees what it would see natively (e.g. abort() -> SIGABRT).
+int64_t signal_self(Process& p, int sig) {
+  if (sig < 0 || sig > abi::kNsig) return -EINVAL;
+  if (sig == 0) return 0;
+  const SignalAction& act = p.signals.actions[sig - 1];
+  if (sig != SIGKILL && sig != SIGSTOP && act.handler != 0) return 0;
+  if (default_ignored(sig)) return 0;
+  if (p.strace_out) std::fflush(p.strace_out);
+  std::fflush(stdout);
+  ::signal(sig, SIG_DFL);
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, sig);
+  ::sigprocmask(SIG_UNBLOCK, &set, nullptr);
+  ::raise(sig);
+  return 0;
+}
+
+}  // namespace
+
+int64_t sys_kill(Process& p, const SyscallArgs& a) {
+  const int64_t pid = a.i32(0);
+  if (pid == ::getpid()) return signal_self(p, a.i32(1));
+  if (a.i32(1) < 0 || a.i32(1) > abi::kNsig) return -EINVAL;
+  // Other processes (and process groups) are real host processes.
+  return host_result(::kill(pid_t(pid), a.i32(1)));
+}
+
+int64_t sys_tgkill(Process& p, const SyscallArgs& a) {
+  if (a.i32(0) <= 0 || a.i32(1) <= 0) return -EINVAL;
+  if (a.i32(0) == ::getpid() && a.i32(1) == ::gettid()) return signal_self(p, a.i32(2));
+  return host_result(::syscall(SYS_tgkill, a.i32(0), a.i32(1), a.i32(2)));
+}
+
+int64_t sys_tkill(Process& p, const SyscallArgs& a) {
+  if (a.i32(0) <= 0) return -EINVAL;
+  if (a.i32(0) == ::gettid()) return signal_self(p, a.i32(1));
+  return host_result(::syscall(SYS_tkill, a.i32(0), a.i32(1)));
+}
+
+}  // namespace emu::syscalls

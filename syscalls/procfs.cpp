@@ -1,0 +1,91 @@
+// The /proc/self files whose host answer would describe the emulator instead
+// of the guest: /proc/self/maps is generated from the guest's region tree,
+// /proc/self/exe names the guest's executable.
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <optional>
+#include <string_view>
+
+#include "syscalls/abi.h"
+#include "syscalls/handlers.h"
+
+namespace emu::syscalls {
+
+namespace {
+
+bool parse_id(std::string_view s, long& out) {
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && ptr == s.data() + s.size();
+}
+
+// For "/proc/self/NAME", "/proc/thread-self/NAME", "/proc/<our pid>/NAME" and
+// "/proc/<our pid>/task/<our tid>/NAME": NAME. Otherwise nullopt.
+std::optional<std::string_view> proc_self_entry(std::string_view path) {
+  constexpr std::string_view kProc = "/proc/";
+  if (!path.starts_with(kProc)) return std::nullopt;
+  path.remove_prefix(kProc.size());
+  const size_t slash = path.find('/');
+  if (slash == std::string_view::npos) return std::nullopt;
+  const std::string_view who = path.substr(0, slash);
+  std::string_view rest = path.substr(slash + 1);
+  long id = 0;
+  if (who == "self" || who == "thread-self") return rest;
+  if (!parse_id(who, id) || id != ::getpid()) return std::nullopt;
+  if (rest.starts_with("task/")) {
+    rest.remove_prefix(5);
+    const size_t s2 = rest.find('/');
+    if (s2 == std::string_view::npos || !parse_id(rest.substr(0, s2), id) || id != ::gettid()) return std::nullopt;
+    rest.remove_prefix(s2 + 1);
+  }
+  return rest;
+}
+
+// A read-only descriptor whose contents are `text`: written to a memfd, then
+// reopened read-only through /proc/self/fd so the guest can't write to it.
+int64_t open_text_file(const std::string& text, int flags) {
+  if ((flags & abi::kOAccmode) != 0) return -EACCES;  // the real file is 0444
+  if (flags & abi::kODirectory) return -ENOTDIR;
+  int mfd = ::memfd_create("emu-proc", MFD_CLOEXEC);
+  if (mfd < 0) return host_result(-1);
+  size_t done = 0;
+  while (done < text.size()) {
+    ssize_t w = ::write(mfd, text.data() + done, text.size() - done);
+    if (w <= 0) {
+      ::close(mfd);
+      return -EIO;
+    }
+    done += size_t(w);
+  }
+  const std::string self = "/proc/self/fd/" + std::to_string(mfd);
+  int fd = ::open(self.c_str(), O_RDONLY | (flags & abi::kOCloexec));
+  int64_t r = host_result(fd);
+  ::close(mfd);
+  return r;
+}
+
+}  // namespace
+
+bool is_proc_self_exe(const std::string& path) {
+  auto entry = proc_self_entry(path);
+  return entry && *entry == "exe";
+}
+
+int64_t open_emulated_proc_file(Process& p, const std::string& path, int flags, bool& handled) {
+  handled = false;
+  auto entry = proc_self_entry(path);
+  if (!entry) return 0;
+  if (*entry == "maps") {
+    handled = true;
+    return open_text_file(p.mem->proc_maps(), flags);
+  }
+  if (*entry == "exe") {
+    handled = true;
+    return host_result(::open(p.exe_path.c_str(), flags & ~(abi::kOCreat), 0));
+  }
+  return 0;
+}
+
+}  // namespace emu::syscalls

@@ -1,0 +1,71 @@
+// Clocks and sleeping: the host's clocks, read through the host's vDSO.
+#include <sys/time.h>
+#include <time.h>
+
+#include "syscalls/abi.h"
+#include "syscalls/handlers.h"
+
+namespace emu::syscalls {
+
+namespace {
+
+int64_t put_timespec(Process& p, uint64_t addr, const struct ::timespec& t) {
+  return write_guest(p, addr, abi::Timespec{t.tv_sec, t.tv_nsec}) ? 0 : -EFAULT;
+}
+
+// Reads a timespec argument, checking it as the kernel does.
+int64_t get_timespec(Process& p, uint64_t addr, struct ::timespec& out) {
+  abi::Timespec t{};
+  if (!read_guest(p, addr, t)) return -EFAULT;
+  if (t.tv_sec < 0 || t.tv_nsec < 0 || t.tv_nsec >= 1000000000) return -EINVAL;
+  out.tv_sec = t.tv_sec;
+  out.tv_nsec = t.tv_nsec;
+  return 0;
+}
+
+}  // namespace
+
+int64_t sys_clock_gettime(Process& p, const SyscallArgs& a) {
+  struct ::timespec t {};
+  if (int64_t r = host_result(::clock_gettime(clockid_t(a.i32(0)), &t)); r < 0) return r;
+  return put_timespec(p, a[1], t);
+}
+
+int64_t sys_clock_getres(Process& p, const SyscallArgs& a) {
+  struct ::timespec t {};
+  if (int64_t r = host_result(::clock_getres(clockid_t(a.i32(0)), &t)); r < 0) return r;
+  return a[1] ? put_timespec(p, a[1], t) : 0;
+}
+
+int64_t sys_gettimeofday(Process& p, const SyscallArgs& a) {
+  struct ::timeval tv {};
+  ::gettimeofday(&tv, nullptr);
+  if (a[0] && !write_guest(p, a[0], abi::Timeval{tv.tv_sec, tv.tv_usec})) return -EFAULT;
+  if (a[1] && !write_guest(p, a[1], abi::Timezone{0, 0})) return -EFAULT;
+  return 0;
+}
+
+int64_t sys_time(Process& p, const SyscallArgs& a) {
+  const int64_t now = ::time(nullptr);
+  if (a[0] && !write_guest(p, a[0], now)) return -EFAULT;
+  return now;
+}
+
+int64_t sys_nanosleep(Process& p, const SyscallArgs& a) {
+  struct ::timespec req {}, rem {};
+  if (int64_t r = get_timespec(p, a[0], req); r < 0) return r;
+  if (::nanosleep(&req, &rem) == 0) return 0;
+  int64_t err = host_result(-1);
+  if (err == -EINTR && a[1]) put_timespec(p, a[1], rem);
+  return err;
+}
+
+int64_t sys_clock_nanosleep(Process& p, const SyscallArgs& a) {
+  struct ::timespec req {}, rem {};
+  if (int64_t r = get_timespec(p, a[2], req); r < 0) return r;
+  const int rc = ::clock_nanosleep(clockid_t(a.i32(0)), a.i32(1), &req, &rem);
+  if (rc == EINTR && a[3] && !(a.i32(1) & TIMER_ABSTIME)) put_timespec(p, a[3], rem);
+  return -int64_t(linux_errno(rc));
+}
+
+}  // namespace emu::syscalls

@@ -1,0 +1,239 @@
+// System instructions: syscall, cpuid, rdtsc/rdtscp, ud2, int3, hlt, int n,
+// invalid opcodes, fences/clflush, and self-modifying code.
+#include <catch2/catch.hpp>
+#include <algorithm>
+#include <csignal>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "emu/cpuid.h"
+#include "emu/flags.h"
+#include "mm/guest_fault.h"
+#include "tests/emu/harness.h"
+
+namespace emu {
+namespace {
+
+using test::Harness;
+constexpr uint64_t kCode = Harness::kCodeAddr;
+
+struct CpuidOut {
+  uint32_t eax, ebx, ecx, edx;
+};
+
+CpuidOut run_cpuid(uint32_t leaf, uint32_t subleaf = 0) {
+  Harness h({0x0f, 0xa2});
+  h.cpu.gpr[RAX] = 0xdead'beef'0000'0000ull | leaf;  // upper half ignored
+  h.cpu.gpr[RCX] = subleaf;
+  h.cpu.gpr[RBX] = ~0ull;
+  h.cpu.gpr[RDX] = ~0ull;
+  h.run();
+  for (Reg r : {RAX, RBX, RCX, RDX}) CHECK(h.cpu.gpr[r] >> 32 == 0);  // zero-extended
+  return {uint32_t(h.cpu.gpr[RAX]), uint32_t(h.cpu.gpr[RBX]), uint32_t(h.cpu.gpr[RCX]), uint32_t(h.cpu.gpr[RDX])};
+}
+
+}  // namespace
+
+TEST_CASE("syscall_stops_with_rcx_next_rip_and_r11_rflags", "[system][syscall]") {
+  Harness h({0x90, 0x0f, 0x05});
+  h.set_rflags(0x202 | kCF | kZF);
+  h.run();
+  CHECK(h.syscalls == 1);
+  CHECK(h.cpu.gpr[RCX] == kCode + 3);
+  CHECK(h.cpu.gpr[R11] == (0x202 | kCF | kZF));
+  CHECK(h.cpu.icount == 2);
+}
+
+TEST_CASE("interpreter_run_returns_syscall_event_with_rip_after_it", "[system][syscall]") {
+  Harness h({0x0f, 0x05, 0x0f, 0x05});
+  CHECK(h.interp.run() == Event::Syscall);
+  CHECK(h.cpu.rip == kCode + 2);
+  CHECK(h.interp.run() == Event::Syscall);
+  CHECK(h.cpu.rip == kCode + 4);
+}
+
+TEST_CASE("cpuid_leaf0_reports_max_leaf_and_vendor", "[system][cpuid]") {
+  CpuidOut r = run_cpuid(0);
+  CHECK(r.eax == 7);
+  char vendor[13] = {};
+  std::memcpy(vendor, &r.ebx, 4);
+  std::memcpy(vendor + 4, &r.edx, 4);
+  std::memcpy(vendor + 8, &r.ecx, 4);
+  CHECK(std::string(vendor) == "GenuineIntel");
+}
+
+TEST_CASE("cpuid_leaf1_reports_only_implemented_features", "[system][cpuid]") {
+  CpuidOut r = run_cpuid(1);
+  CHECK(r.edx == cpuid::kFeatures.leaf1_edx);
+  CHECK(r.ecx == cpuid::kFeatures.leaf1_ecx);
+  CHECK((r.edx & cpuid::kSse2) != 0);
+  CHECK((r.edx & cpuid::kFpu) == 0);  // no x87
+  CHECK((r.edx & cpuid::kMmx) == 0);  // no MMX
+  CHECK(((r.ebx >> 8) & 0xff) == 8);  // clflush line: 64 bytes
+}
+
+TEST_CASE("cpuid_extended_leaves_report_long_mode_and_syscall", "[system][cpuid]") {
+  CHECK(run_cpuid(0x80000000).eax == 0x80000008);
+  CpuidOut r = run_cpuid(0x80000001);
+  CHECK((r.edx & cpuid::kLm) != 0);
+  CHECK((r.edx & cpuid::kSyscall) != 0);
+  std::string brand;
+  for (uint32_t leaf = 0x80000002; leaf <= 0x80000004; ++leaf) {
+    CpuidOut b = run_cpuid(leaf);
+    for (uint32_t v : {b.eax, b.ebx, b.ecx, b.edx})
+      for (int i = 0; i < 4; ++i)
+        if (char c = char(v >> (8 * i))) brand += c;
+  }
+  CHECK(brand.rfind("emu", 0) == 0);
+}
+
+TEST_CASE("cpuid_unknown_and_structured_leaves_report_zeros", "[system][cpuid]") {
+  for (uint32_t leaf : {0x40000000u, 0x12345678u, 0x8000001fu, 0xdu}) {
+    INFO("leaf " << std::hex << leaf);
+    CpuidOut r = run_cpuid(leaf);
+    CHECK(r.eax == 0);
+    CHECK(r.ebx == 0);
+    CHECK(r.ecx == 0);
+    CHECK(r.edx == 0);
+  }
+  CpuidOut l7 = run_cpuid(7, 0);
+  CHECK((l7.eax | l7.ebx | l7.ecx | l7.edx) == 0);
+}
+
+TEST_CASE("cpuid_leaf4_describes_the_caches_and_ends", "[system][cpuid]") {
+  CpuidOut l1d = run_cpuid(4, 0);
+  CHECK((l1d.eax & 0x1f) == 1);                                   // data cache
+  CHECK(((l1d.eax >> 5) & 7) == 1);                               // level 1
+  const uint32_t size = ((l1d.ebx >> 22) + 1) * (((l1d.ebx >> 12) & 0x3ff) + 1) * ((l1d.ebx & 0xfff) + 1) *
+                        (l1d.ecx + 1);
+  CHECK(size == 32 * 1024);
+  CHECK((run_cpuid(4, 4).eax & 0x1f) == 0);                       // no more caches
+}
+
+TEST_CASE("rdtsc_and_rdtscp_count_up", "[system][rdtsc]") {
+  Harness h({0x0f, 0x31});  // rdtsc
+  h.cpu.gpr[RAX] = h.cpu.gpr[RDX] = ~0ull;
+  h.run();
+  const uint64_t t1 = (h.cpu.gpr[RDX] << 32) | h.cpu.gpr[RAX];
+  CHECK(h.cpu.gpr[RAX] >> 32 == 0);
+  CHECK(h.cpu.gpr[RDX] >> 32 == 0);
+  h.set_code({0x0f, 0x01, 0xf9});  // rdtscp
+  h.cpu.gpr[RCX] = ~0ull;
+  h.run();
+  const uint64_t t2 = (h.cpu.gpr[RDX] << 32) | h.cpu.gpr[RAX];
+  CHECK(t2 > t1);
+  CHECK(h.cpu.gpr[RCX] == 0);  // TSC_AUX: cpu 0
+}
+
+TEST_CASE("ud2_raises_sigill_with_rip_at_the_instruction", "[system][fault]") {
+  Harness h({0x90, 0x90, 0x0f, 0x0b, 0x90});
+  auto f = h.run_fault();
+  REQUIRE(f);
+  CHECK(f->signo == SIGILL);
+  CHECK(f->code == mm::kIllOpn);
+  CHECK(f->addr == kCode + 2);
+  CHECK(h.cpu.rip == kCode + 2);
+  CHECK(h.cpu.icount == 2);
+}
+
+TEST_CASE("int3_raises_sigtrap_with_rip_after_the_instruction", "[system][fault]") {
+  Harness h({0x90, 0xcc, 0x90});
+  auto f = h.run_fault();
+  REQUIRE(f);
+  CHECK(f->signo == SIGTRAP);
+  CHECK(f->code == mm::kSiKernel);
+  CHECK(h.cpu.rip == kCode + 2);
+  CHECK(h.cpu.icount == 2);  // a trap: int3 itself retired
+}
+
+TEST_CASE("hlt_and_int_n_raise_sigsegv_as_in_user_mode", "[system][fault]") {
+  for (std::vector<uint8_t> code : {std::vector<uint8_t>{0xf4}, std::vector<uint8_t>{0xcd, 0x80},
+                                    std::vector<uint8_t>{0xe4, 0x60}, std::vector<uint8_t>{0xfa}}) {
+    Harness h(code);
+    auto f = h.run_fault();
+    REQUIRE(f);
+    CHECK(f->signo == SIGSEGV);
+    CHECK(f->code == mm::kSiKernel);
+    CHECK(h.cpu.rip == kCode);
+  }
+}
+
+TEST_CASE("invalid_and_unsupported_opcodes_raise_sigill_at_their_address", "[system][fault]") {
+  const std::vector<std::vector<uint8_t>> cases = {
+      {0x06},                    // push es: invalid in 64-bit mode
+      {0xc5, 0xf8, 0x77},        // vzeroupper: VEX, no AVX in our CPU model
+      {0x62, 0xf1, 0x7c, 0x48, 0x28, 0xc1},  // EVEX vmovaps
+      {0x0f, 0x0f, 0xc1, 0x9e},  // 3DNow! pfadd
+      {0xf0, 0x90},              // lock nop
+      {0x8d, 0xc0},              // lea with a register operand
+      {0x0f, 0xff, 0xc0},        // ud0
+  };
+  for (const auto& bytes : cases) {
+    std::vector<uint8_t> code(bytes.size() + 1, 0x90);
+    std::copy(bytes.begin(), bytes.end(), code.begin() + 1);
+    Harness h(code);
+    auto f = h.run_fault();
+    REQUIRE(f);
+    CHECK(f->signo == SIGILL);
+    CHECK(f->addr == kCode + 1);
+    CHECK(h.cpu.rip == kCode + 1);
+    CHECK(h.cpu.icount == 1);
+  }
+}
+
+TEST_CASE("fences_are_nops_and_clflush_checks_its_address", "[system]") {
+  Harness h({0x0f, 0xae, 0xe8, 0x0f, 0xae, 0xf0, 0x0f, 0xae, 0xf8, 0x0f, 0xae, 0x38});  // lfence mfence sfence clflush [rax]
+  h.cpu.gpr[RAX] = Harness::kDataAddr;
+  h.run();
+  CHECK(h.cpu.icount == 4);
+  h.cpu.rip = kCode;
+  h.cpu.gpr[RAX] = 0x3000;  // unmapped
+  auto f = h.run_fault();
+  REQUIRE(f);
+  CHECK(f->signo == SIGSEGV);
+  CHECK(f->addr == 0x3000);
+  CHECK(h.cpu.rip == kCode + 9);
+}
+
+TEST_CASE("code_rewritten_between_runs_is_decoded_afresh", "[system][smc]") {
+  // 0: 0f 05 syscall | 2: 0f 0b ud2. After the first stop, the ud2 becomes two NOPs.
+  Harness h({0x0f, 0x05, 0x0f, 0x0b});
+  CHECK(h.interp.run() == Event::Syscall);
+  const uint8_t nops[] = {0x90, 0x90};
+  h.write(kCode + 2, nops, 2);
+  CHECK(h.interp.stats().blocks_invalidated >= 1);
+  h.cpu.rip = kCode;
+  h.run();  // syscall, nop, nop, sentinel
+  CHECK(h.cpu.icount == 1 + 3);
+}
+
+TEST_CASE("a_store_into_the_running_block_takes_effect_for_the_next_instruction", "[system][smc]") {
+  // 0: 66 c7 05 00 00 00 00 90 90   mov word [rip+0], 0x9090  (writes offsets 9-10)
+  // 9: 0f 0b                         ud2 -> becomes nop; nop
+  Harness h({0x66, 0xc7, 0x05, 0x00, 0x00, 0x00, 0x00, 0x90, 0x90, 0x0f, 0x0b});
+  h.run();
+  CHECK(h.cpu.icount == 3);
+  CHECK(h.read<uint16_t>(kCode + 9) == 0x9090);
+  CHECK(h.interp.stats().blocks_invalidated >= 1);
+}
+
+TEST_CASE("a_store_into_a_later_block_replaces_its_cached_code", "[system][smc]") {
+  // 0: 0f 05                    syscall      (not executed)
+  // 2: 66 c7 05 02 00 00 00 0f 0b  mov word [rip+2], 0x0b0f  -> writes offsets 13-14
+  // 11: eb 00                   jmp 13
+  // 13: 90 90                   nop nop     (becomes ud2 on the second pass)
+  Harness h({0x0f, 0x05, 0x66, 0xc7, 0x05, 0x02, 0x00, 0x00, 0x00, 0x0f, 0x0b, 0xeb, 0x00, 0x90, 0x90});
+  // First pass: skip the store by starting at 11, caching the block at 13.
+  h.cpu.rip = kCode + 11;
+  h.run();
+  CHECK(h.cpu.rip == kCode + 15);
+  // Second pass: the store rewrites the cached block at 13 into ud2.
+  h.cpu.rip = kCode + 2;
+  auto f = h.run_fault();
+  REQUIRE(f);
+  CHECK(f->signo == SIGILL);
+  CHECK(h.cpu.rip == kCode + 13);
+}
+
+}  // namespace emu

@@ -1,0 +1,479 @@
+// Every SSE/SSE2 instruction against the host CPU: the same bytes run in the
+// emulator (tests/emu/harness.h) and natively (sse_native.h) on the same
+// random and edge-case inputs (NaNs, infinities, denormals, -0, integer
+// overflow on conversions), under every rounding mode and DAZ/FTZ setting;
+// XMM and GPR results, memory written, MXCSR and the arithmetic flags must
+// agree bit for bit.
+//
+// Half of the emulator runs are inside a GuestFpEnv (the run loop's fast
+// path: the host MXCSR holds the guest's), half outside it (the per-
+// instruction slow path), so both paths are compared with the hardware.
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include <csignal>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "emu/ops/sse_state.h"
+#include "tests/emu/harness.h"
+#include "tests/emu/sse_native.h"
+
+namespace emu::test {
+namespace {
+
+enum class MemForm : uint8_t { None, Any, Aligned };
+
+struct Spec {
+  const char* name;
+  uint8_t pfx;            // mandatory prefix: 0, 0x66, 0xF2, 0xF3
+  uint8_t op;             // the opcode in the 0F map
+  MemForm mem = MemForm::Aligned;
+  bool reg = true;        // the register r/m form exists
+  bool imm = false;       // an imm8 follows
+  int ext = -1;           // fixed ModRM.reg (/digit)
+  bool w = false;         // REX.W
+};
+
+constexpr MemForm kNone = MemForm::None, kAny = MemForm::Any, kAl = MemForm::Aligned;
+
+const Spec kSpecs[] = {
+    // ---- moves
+    {"movups load", 0x00, 0x10, kAny}, {"movupd load", 0x66, 0x10, kAny},
+    {"movss load", 0xF3, 0x10, kAny}, {"movsd load", 0xF2, 0x10, kAny},
+    {"movups store", 0x00, 0x11, kAny}, {"movupd store", 0x66, 0x11, kAny},
+    {"movss store", 0xF3, 0x11, kAny}, {"movsd store", 0xF2, 0x11, kAny},
+    {"movlps/movhlps", 0x00, 0x12, kAny}, {"movlpd load", 0x66, 0x12, kAny, false},
+    {"movlps store", 0x00, 0x13, kAny, false}, {"movlpd store", 0x66, 0x13, kAny, false},
+    {"unpcklps", 0x00, 0x14}, {"unpcklpd", 0x66, 0x14},
+    {"unpckhps", 0x00, 0x15}, {"unpckhpd", 0x66, 0x15},
+    {"movhps/movlhps", 0x00, 0x16, kAny}, {"movhpd load", 0x66, 0x16, kAny, false},
+    {"movhps store", 0x00, 0x17, kAny, false}, {"movhpd store", 0x66, 0x17, kAny, false},
+    {"movaps load", 0x00, 0x28}, {"movapd load", 0x66, 0x28},
+    {"movaps store", 0x00, 0x29}, {"movapd store", 0x66, 0x29},
+    {"movntps", 0x00, 0x2B, kAl, false}, {"movntpd", 0x66, 0x2B, kAl, false},
+    {"movmskps", 0x00, 0x50, kNone}, {"movmskpd", 0x66, 0x50, kNone},
+    {"movd xmm, r/m32", 0x66, 0x6E, kAny}, {"movq xmm, r/m64", 0x66, 0x6E, kAny, true, false, -1, true},
+    {"movdqa load", 0x66, 0x6F}, {"movdqu load", 0xF3, 0x6F, kAny},
+    {"movd r/m32, xmm", 0x66, 0x7E, kAny}, {"movq r/m64, xmm", 0x66, 0x7E, kAny, true, false, -1, true},
+    {"movq xmm, xmm/m64", 0xF3, 0x7E, kAny},
+    {"movdqa store", 0x66, 0x7F}, {"movdqu store", 0xF3, 0x7F, kAny},
+    {"movnti m32", 0x00, 0xC3, kAny, false}, {"movnti m64", 0x00, 0xC3, kAny, false, false, -1, true},
+    {"movq xmm/m64, xmm", 0x66, 0xD6, kAny},
+    {"movntdq", 0x66, 0xE7, kAl, false},
+    {"maskmovdqu", 0x66, 0xF7, kNone},
+    // ---- floating point
+    {"ucomiss", 0x00, 0x2E, kAny}, {"ucomisd", 0x66, 0x2E, kAny},
+    {"comiss", 0x00, 0x2F, kAny}, {"comisd", 0x66, 0x2F, kAny},
+    {"sqrtps", 0x00, 0x51}, {"sqrtpd", 0x66, 0x51}, {"sqrtss", 0xF3, 0x51, kAny}, {"sqrtsd", 0xF2, 0x51, kAny},
+    {"rsqrtps", 0x00, 0x52}, {"rsqrtss", 0xF3, 0x52, kAny},
+    {"rcpps", 0x00, 0x53}, {"rcpss", 0xF3, 0x53, kAny},
+    {"andps", 0x00, 0x54}, {"andpd", 0x66, 0x54}, {"andnps", 0x00, 0x55}, {"andnpd", 0x66, 0x55},
+    {"orps", 0x00, 0x56}, {"orpd", 0x66, 0x56}, {"xorps", 0x00, 0x57}, {"xorpd", 0x66, 0x57},
+    {"addps", 0x00, 0x58}, {"addpd", 0x66, 0x58}, {"addss", 0xF3, 0x58, kAny}, {"addsd", 0xF2, 0x58, kAny},
+    {"mulps", 0x00, 0x59}, {"mulpd", 0x66, 0x59}, {"mulss", 0xF3, 0x59, kAny}, {"mulsd", 0xF2, 0x59, kAny},
+    {"subps", 0x00, 0x5C}, {"subpd", 0x66, 0x5C}, {"subss", 0xF3, 0x5C, kAny}, {"subsd", 0xF2, 0x5C, kAny},
+    {"minps", 0x00, 0x5D}, {"minpd", 0x66, 0x5D}, {"minss", 0xF3, 0x5D, kAny}, {"minsd", 0xF2, 0x5D, kAny},
+    {"divps", 0x00, 0x5E}, {"divpd", 0x66, 0x5E}, {"divss", 0xF3, 0x5E, kAny}, {"divsd", 0xF2, 0x5E, kAny},
+    {"maxps", 0x00, 0x5F}, {"maxpd", 0x66, 0x5F}, {"maxss", 0xF3, 0x5F, kAny}, {"maxsd", 0xF2, 0x5F, kAny},
+    {"cmpps", 0x00, 0xC2, kAl, true, true}, {"cmppd", 0x66, 0xC2, kAl, true, true},
+    {"cmpss", 0xF3, 0xC2, kAny, true, true}, {"cmpsd", 0xF2, 0xC2, kAny, true, true},
+    {"shufps", 0x00, 0xC6, kAl, true, true}, {"shufpd", 0x66, 0xC6, kAl, true, true},
+    // ---- conversions
+    {"cvtpi2ps m64", 0x00, 0x2A, kAny, false}, {"cvtpi2pd m64", 0x66, 0x2A, kAny, false},
+    {"cvtsi2ss r/m32", 0xF3, 0x2A, kAny}, {"cvtsi2ss r/m64", 0xF3, 0x2A, kAny, true, false, -1, true},
+    {"cvtsi2sd r/m32", 0xF2, 0x2A, kAny}, {"cvtsi2sd r/m64", 0xF2, 0x2A, kAny, true, false, -1, true},
+    {"cvttss2si r32", 0xF3, 0x2C, kAny}, {"cvttss2si r64", 0xF3, 0x2C, kAny, true, false, -1, true},
+    {"cvttsd2si r32", 0xF2, 0x2C, kAny}, {"cvttsd2si r64", 0xF2, 0x2C, kAny, true, false, -1, true},
+    {"cvtss2si r32", 0xF3, 0x2D, kAny}, {"cvtss2si r64", 0xF3, 0x2D, kAny, true, false, -1, true},
+    {"cvtsd2si r32", 0xF2, 0x2D, kAny}, {"cvtsd2si r64", 0xF2, 0x2D, kAny, true, false, -1, true},
+    {"cvtps2pd", 0x00, 0x5A, kAny}, {"cvtpd2ps", 0x66, 0x5A}, {"cvtss2sd", 0xF3, 0x5A, kAny},
+    {"cvtsd2ss", 0xF2, 0x5A, kAny},
+    {"cvtdq2ps", 0x00, 0x5B}, {"cvtps2dq", 0x66, 0x5B}, {"cvttps2dq", 0xF3, 0x5B},
+    {"cvttpd2dq", 0x66, 0xE6}, {"cvtdq2pd", 0xF3, 0xE6, kAny}, {"cvtpd2dq", 0xF2, 0xE6},
+    // ---- packed integer
+    {"punpcklbw", 0x66, 0x60}, {"punpcklwd", 0x66, 0x61}, {"punpckldq", 0x66, 0x62},
+    {"packsswb", 0x66, 0x63}, {"pcmpgtb", 0x66, 0x64}, {"pcmpgtw", 0x66, 0x65}, {"pcmpgtd", 0x66, 0x66},
+    {"packuswb", 0x66, 0x67}, {"punpckhbw", 0x66, 0x68}, {"punpckhwd", 0x66, 0x69},
+    {"punpckhdq", 0x66, 0x6A}, {"packssdw", 0x66, 0x6B}, {"punpcklqdq", 0x66, 0x6C},
+    {"punpckhqdq", 0x66, 0x6D},
+    {"pshufd", 0x66, 0x70, kAl, true, true}, {"pshuflw", 0xF2, 0x70, kAl, true, true},
+    {"pshufhw", 0xF3, 0x70, kAl, true, true},
+    {"psrlw imm", 0x66, 0x71, kNone, true, true, 2}, {"psraw imm", 0x66, 0x71, kNone, true, true, 4},
+    {"psllw imm", 0x66, 0x71, kNone, true, true, 6},
+    {"psrld imm", 0x66, 0x72, kNone, true, true, 2}, {"psrad imm", 0x66, 0x72, kNone, true, true, 4},
+    {"pslld imm", 0x66, 0x72, kNone, true, true, 6},
+    {"psrlq imm", 0x66, 0x73, kNone, true, true, 2}, {"psrldq", 0x66, 0x73, kNone, true, true, 3},
+    {"psllq imm", 0x66, 0x73, kNone, true, true, 6}, {"pslldq", 0x66, 0x73, kNone, true, true, 7},
+    {"pcmpeqb", 0x66, 0x74}, {"pcmpeqw", 0x66, 0x75}, {"pcmpeqd", 0x66, 0x76},
+    {"pinsrw", 0x66, 0xC4, kAny, true, true}, {"pextrw", 0x66, 0xC5, kNone, true, true},
+    {"psrlw", 0x66, 0xD1}, {"psrld", 0x66, 0xD2}, {"psrlq", 0x66, 0xD3}, {"paddq", 0x66, 0xD4},
+    {"pmullw", 0x66, 0xD5}, {"pmovmskb", 0x66, 0xD7, kNone},
+    {"psubusb", 0x66, 0xD8}, {"psubusw", 0x66, 0xD9}, {"pminub", 0x66, 0xDA}, {"pand", 0x66, 0xDB},
+    {"paddusb", 0x66, 0xDC}, {"paddusw", 0x66, 0xDD}, {"pmaxub", 0x66, 0xDE}, {"pandn", 0x66, 0xDF},
+    {"pavgb", 0x66, 0xE0}, {"psraw", 0x66, 0xE1}, {"psrad", 0x66, 0xE2}, {"pavgw", 0x66, 0xE3},
+    {"pmulhuw", 0x66, 0xE4}, {"pmulhw", 0x66, 0xE5},
+    {"psubsb", 0x66, 0xE8}, {"psubsw", 0x66, 0xE9}, {"pminsw", 0x66, 0xEA}, {"por", 0x66, 0xEB},
+    {"paddsb", 0x66, 0xEC}, {"paddsw", 0x66, 0xED}, {"pmaxsw", 0x66, 0xEE}, {"pxor", 0x66, 0xEF},
+    {"psllw", 0x66, 0xF1}, {"pslld", 0x66, 0xF2}, {"psllq", 0x66, 0xF3}, {"pmuludq", 0x66, 0xF4},
+    {"pmaddwd", 0x66, 0xF5}, {"psadbw", 0x66, 0xF6},
+    {"psubb", 0x66, 0xF8}, {"psubw", 0x66, 0xF9}, {"psubd", 0x66, 0xFA}, {"psubq", 0x66, 0xFB},
+    {"paddb", 0x66, 0xFC}, {"paddw", 0x66, 0xFD}, {"paddd", 0x66, 0xFE},
+};
+
+// ---- inputs --------------------------------------------------------------------
+
+const uint32_t kF32[] = {
+    0x00000000, 0x80000000, 0x3f800000, 0xbf800000, 0x3fc00000, 0x40200000, 0xc0200000,  // 0 -0 1 -1 1.5 2.5 -2.5
+    0x3f000000, 0x3ec00000, 0x40400000, 0x3dcccccd,                                      // .5 .375 3 .1
+    0x7f800000, 0xff800000, 0x7fc00000, 0xffc12345, 0x7f800001, 0x7fa00000, 0xffbfffff,  // inf, NaNs
+    0x00000001, 0x807fffff, 0x00400000, 0x00800000, 0x80800000, 0x7f7fffff, 0xff7fffff,  // denormals, limits
+    0x4f000000, 0xcf000000, 0x4effffff, 0xcf000001, 0x5f000000, 0xdf000000, 0x5effffff,  // 2^31, 2^63 edges
+    0x501502f9, 0x0d000000, 0x72000000,                                                  // 1e10, tiny, huge
+};
+const uint64_t kF64[] = {
+    0x0000000000000000, 0x8000000000000000, 0x3ff0000000000000, 0xbff0000000000000,  // 0 -0 1 -1
+    0x3fe0000000000000, 0x3ff8000000000000, 0x4004000000000000, 0xc004000000000000,  // .5 1.5 2.5 -2.5
+    0x3fb999999999999a, 0x4008000000000000,                                          // .1 3
+    0x7ff0000000000000, 0xfff0000000000000, 0x7ff8000000000000, 0xfff8000012345678,  // inf, qNaN
+    0x7ff0000000000001, 0x7ff4000000000000,                                          // sNaN
+    0x0000000000000001, 0x800fffffffffffff, 0x0010000000000000, 0x7fefffffffffffff,  // denormal, limits
+    0x41e0000000000000, 0xc1e0000000000000, 0x41dfffffffe00000, 0x41dfffffffffffff,  // 2^31, -2^31, 2^31-1, ..
+    0xc1e0000000100000, 0xc1e0000000200000,                                          // -2^31-0.5, -2^31-1
+    0x43e0000000000000, 0xc3e0000000000000, 0x43dfffffffffffff, 0xc3e0000000000001,  // 2^63 edges
+    0x47efffffe0000000, 0x47f0000000000000, 0x3810000000000000, 0x37a0000000000000,  // FLT_MAX, above, FLT_MIN, tiny
+    0x36a0000000000000, 0x7e37e43c8800759c, 0x01a56e1fc2f8f359,                      // flt-denormal, 1e300, 1e-300
+};
+const uint64_t kGpr[] = {0,          1,          0xffffffffffffffff, 0x7fffffff, 0x80000000,
+                         0xffffffff, 0x8000000000000000, 0x7fffffffffffffff, 0x1234567890abcdef, 0x00000000fffffffe};
+
+struct Rng {
+  std::mt19937_64 g;
+  explicit Rng(uint64_t seed) : g(seed) {}
+  uint64_t bits() { return g(); }
+  unsigned below(unsigned n) { return unsigned(g() % n); }
+  bool chance(unsigned one_in) { return below(one_in) == 0; }
+
+  uint32_t f32() {
+    switch (below(4)) {
+      case 0: return kF32[below(std::size(kF32))];
+      case 1: {  // a "nice" random float: small exponent range, so results are ordinary numbers
+        float f = float(int(below(2000)) - 1000) / float(1 + below(16));
+        uint32_t u;
+        std::memcpy(&u, &f, 4);
+        return u;
+      }
+      case 2: return uint32_t(bits()) & 0x807fffff;  // denormals with random sign
+      default: return uint32_t(bits());
+    }
+  }
+  uint64_t f64() {
+    switch (below(4)) {
+      case 0: return kF64[below(std::size(kF64))];
+      case 1: {
+        double d = double(int64_t(below(2000000)) - 1000000) / double(1 + below(64));
+        if (chance(4)) d *= 1e9;
+        uint64_t u;
+        std::memcpy(&u, &d, 8);
+        return u;
+      }
+      case 2: return bits() & 0x800fffffffffffff;
+      default: return bits();
+    }
+  }
+  // One 64-bit lane of an XMM register: doubles, pairs of floats, small
+  // integers (for saturation and compare edge cases) or random bits.
+  uint64_t lane() {
+    switch (below(5)) {
+      case 0: return f64();
+      case 1: return uint64_t(f32()) << 32 | f32();
+      case 2: {
+        uint64_t v = 0;
+        for (int i = 0; i < 4; i++) {
+          const uint16_t w = below(3) == 0 ? uint16_t(0x7ff0 + below(32)) : uint16_t(int(below(600)) - 300);
+          v |= uint64_t(w) << (16 * i);
+        }
+        return v;
+      }
+      case 3: return below(2) ? bits() & 0x0101010180807f00 : bits() & 0x1f;  // shift counts, bytes
+      default: return bits();
+    }
+  }
+  uint64_t gpr() {
+    switch (below(3)) {
+      case 0: return kGpr[below(std::size(kGpr))];
+      case 1: return uint64_t(int64_t(int(below(2000)) - 1000));
+      default: return bits();
+    }
+  }
+  uint32_t mxcsr() {
+    uint32_t m = 0x1f80;                  // all exceptions masked
+    m |= below(4) << 13;                  // rounding mode
+    if (chance(4)) m |= 0x0040;           // DAZ
+    if (chance(4)) m |= 0x8000;           // FTZ
+    if (chance(3)) m |= uint32_t(bits()) & 0x3f;  // some sticky flags already set
+    return m;
+  }
+};
+
+// Register numbers an operand field may take: not RSP (4), RSI (6, the
+// memory base) or RDI (7, MASKMOVDQU's pointer) when the field names a GPR.
+const uint8_t kRegs[] = {0, 1, 2, 3, 5, 8, 9, 10, 11, 12, 13, 14, 15};
+
+std::vector<uint8_t> encode(const Spec& s, uint8_t reg, uint8_t rm, bool mem, uint8_t disp, uint8_t imm) {
+  std::vector<uint8_t> b;
+  if (s.pfx) b.push_back(s.pfx);
+  const uint8_t rex = uint8_t((s.w ? 8 : 0) | (reg & 8 ? 4 : 0) | (!mem && (rm & 8) ? 1 : 0));
+  if (rex) b.push_back(0x40 | rex);
+  b.push_back(0x0F);
+  b.push_back(s.op);
+  if (mem) {
+    b.push_back(uint8_t(0x40 | (reg & 7) << 3 | 6));  // [rsi + disp8]
+    b.push_back(disp);
+  } else {
+    b.push_back(uint8_t(0xC0 | (reg & 7) << 3 | (rm & 7)));
+  }
+  if (s.imm) b.push_back(imm);
+  return b;
+}
+
+std::string hex(const std::vector<uint8_t>& v) {
+  std::string s;
+  for (uint8_t x : v) s += fmt::format("{:02x} ", x);
+  return s;
+}
+
+std::string xmm_str(const Xmm& x) { return fmt::format("{:016x}:{:016x}", x.q[1], x.q[0]); }
+
+constexpr size_t kBuf = 256;      // bytes of memory compared
+constexpr uint64_t kRdiOff = 128;  // where RDI points (MASKMOVDQU)
+
+// Runs `code` on one random state; returns "" if the emulator matches the host.
+std::string run_code(Harness& h, const char* name, const std::vector<uint8_t>& code, Rng& rng, bool in_env) {
+  NativeState n{};
+  for (auto& x : n.xmm) {
+    x.q[0] = rng.lane();
+    x.q[1] = rng.lane();
+  }
+  for (auto& g : n.gpr) g = rng.gpr();
+  n.rflags = rng.bits() & kArithFlags;
+  n.mxcsr = rng.mxcsr();
+  const uint32_t mxcsr_in = n.mxcsr;
+  alignas(16) uint8_t buf[kBuf];
+  for (size_t i = 0; i < kBuf; i += 8) {
+    const uint64_t v = rng.lane();
+    std::memcpy(buf + i, &v, 8);
+  }
+
+  // The emulator.
+  h.set_code(code);
+  for (int i = 0; i < 16; i++) {
+    h.cpu.xmm[i] = n.xmm[i];
+    h.cpu.gpr[i] = n.gpr[i];
+  }
+  h.cpu.gpr[RSP] = Harness::kStackTop;
+  h.cpu.gpr[RSI] = Harness::kDataAddr;
+  h.cpu.gpr[RDI] = Harness::kDataAddr + kRdiOff;
+  h.set_rflags(n.rflags | 2);
+  h.cpu.mxcsr = n.mxcsr;
+  h.write(Harness::kDataAddr, buf, kBuf);
+  std::optional<mm::GuestFault> fault;
+  if (in_env) {
+    GuestFpEnv env(h.cpu);
+    fault = h.run_fault();
+  } else {
+    fault = h.run_fault();
+  }
+
+  // The host.
+  n.gpr[RSI] = reinterpret_cast<uint64_t>(buf);
+  n.gpr[RDI] = reinterpret_cast<uint64_t>(buf) + kRdiOff;
+  run_native(n, code);
+
+  std::string err;
+  if (fault) err += fmt::format("  emulator fault: signal {} code {:#x}\n", fault->signo, fault->code);
+  for (int i = 0; i < 16; i++)
+    if (std::memcmp(&h.cpu.xmm[i], &n.xmm[i], 16) != 0)
+      err += fmt::format("  xmm{}: emu {} host {}\n", i, xmm_str(h.cpu.xmm[i]), xmm_str(n.xmm[i]));
+  for (int i = 0; i < 16; i++) {
+    if (i == RSP || i == RSI || i == RDI) continue;
+    if (h.cpu.gpr[i] != n.gpr[i]) err += fmt::format("  gpr{}: emu {:#x} host {:#x}\n", i, h.cpu.gpr[i], n.gpr[i]);
+  }
+  if ((h.rflags() & kArithFlags) != (n.rflags & kArithFlags))
+    err += fmt::format("  rflags: emu {:#x} host {:#x}\n", h.rflags() & kArithFlags, n.rflags & kArithFlags);
+  const uint32_t emx = guest_mxcsr(h.cpu);
+  if (emx != n.mxcsr) err += fmt::format("  mxcsr: emu {:#x} host {:#x}\n", emx, n.mxcsr);
+  uint8_t ebuf[kBuf];
+  h.read(Harness::kDataAddr, ebuf, kBuf);
+  for (size_t i = 0; i < kBuf; i++)
+    if (ebuf[i] != buf[i]) {
+      err += fmt::format("  memory differs at +{}: emu {:#04x} host {:#04x}\n", i, ebuf[i], buf[i]);
+      break;
+    }
+  if (err.empty()) return err;
+  return fmt::format("{} [{}] {} GuestFpEnv, mxcsr in {:#x}\n{}", name, hex(code), in_env ? "in" : "outside",
+                     mxcsr_in, err);
+}
+
+// One random case of `s`: random registers, a random memory or register
+// form, random imm8.
+std::string run_case(Harness& h, const Spec& s, Rng& rng, bool in_env) {
+  const bool mem = s.mem != MemForm::None && (!s.reg || rng.chance(2));
+  const uint8_t reg = s.ext >= 0 ? uint8_t(s.ext) : kRegs[rng.below(std::size(kRegs))];
+  const uint8_t rm = kRegs[rng.below(std::size(kRegs))];
+  const uint8_t disp = s.mem == MemForm::Aligned ? uint8_t(16 * rng.below(4)) : uint8_t(rng.below(64));
+  uint8_t imm = uint8_t(rng.bits());
+  if (rng.chance(3)) imm = uint8_t(rng.below(20));  // shift counts near the element widths
+  return run_code(h, s.name, encode(s, reg, rm, mem, disp, imm), rng, in_env);
+}
+
+TEST_CASE("every SSE/SSE2 instruction matches the host CPU bit for bit", "[sse][oracle]") {
+  Harness h;
+  Rng rng(0x5eed5eed);
+  constexpr int kCases = 1000;
+  size_t compared = 0;
+  for (const Spec& s : kSpecs) {
+    int failures = 0;
+    for (int i = 0; i < kCases && failures < 3; i++) {
+      const std::string err = run_case(h, s, rng, i & 1);
+      ++compared;
+      if (!err.empty()) {
+        ++failures;
+        FAIL_CHECK(err);
+      }
+    }
+  }
+  WARN(fmt::format("{} cases over {} encodings compared with the host", compared, std::size(kSpecs)));
+}
+
+// Prefix combinations: which of 66/F2/F3 is the mandatory prefix, REX.W
+// where it means nothing, a REX that isn't last (ignored), redundant prefixes.
+const std::vector<uint8_t> kPrefixCases[] = {
+    {0x66, 0xF2, 0x0F, 0x58, 0xC1},        // addsd (F2 over 66)
+    {0xF2, 0x66, 0x0F, 0x58, 0xC1},        // addsd
+    {0x66, 0xF3, 0x0F, 0x58, 0xC1},        // addss
+    {0xF3, 0xF2, 0x0F, 0x58, 0xC1},        // last of F2/F3 wins
+    {0xF2, 0xF3, 0x0F, 0x58, 0xC1},
+    {0x66, 0x66, 0x0F, 0x58, 0xC1},        // addpd
+    {0xF3, 0x66, 0x0F, 0x6F, 0xC1},        // movdqu
+    {0x66, 0xF3, 0x0F, 0x7E, 0xC1},        // movq xmm, xmm (F3 over 66)
+    {0x66, 0x48, 0x0F, 0xFC, 0xC1},        // paddb with a meaningless REX.W
+    {0xF2, 0x48, 0x0F, 0x58, 0xC1},        // addsd with REX.W
+    {0x66, 0x4F, 0x0F, 0xEF, 0xC1},        // pxor xmm8, xmm9
+    {0x48, 0x66, 0x0F, 0x7E, 0xC0},        // REX before 66 is not the REX: movd eax, xmm0
+    {0x2E, 0x66, 0x0F, 0xD7, 0xC1},        // CS override: no-op on a register form
+    {0xF2, 0x0F, 0x10, 0xC1, 0xF3, 0x0F, 0x10, 0xD3, 0x0F, 0x12, 0xE5, 0x0F, 0x16, 0xF7},  // a run of moves
+};
+
+TEST_CASE("mandatory-prefix and REX combinations decode as on the host", "[sse][oracle]") {
+  Harness h;
+  Rng rng(0xfeedf00d);
+  for (const auto& code : kPrefixCases)
+    for (int i = 0; i < 50; i++) {
+      const std::string err = run_code(h, "prefix combination", code, rng, i & 1);
+      if (!err.empty()) {
+        FAIL_CHECK(err);
+        break;
+      }
+    }
+}
+
+TEST_CASE("fxsave writes MXCSR, MXCSR_MASK and XMM0-15 where the host's fxsave does", "[sse][oracle]") {
+  Rng rng(42);
+  const std::vector<uint8_t> code = {0x0F, 0xAE, 0x06};  // fxsave [rsi]
+  Harness h(code);
+  NativeState n{};
+  for (auto& x : n.xmm) {
+    x.q[0] = rng.lane();
+    x.q[1] = rng.lane();
+  }
+  n.mxcsr = 0x1f80 | 0x6000 | 0x8040 | 0x21;
+  alignas(16) uint8_t host[512] = {};
+  n.gpr[RSI] = reinterpret_cast<uint64_t>(host);
+  run_native(n, code);
+
+  for (int i = 0; i < 16; i++) h.cpu.xmm[i] = n.xmm[i];
+  h.cpu.mxcsr = n.mxcsr;
+  h.cpu.gpr[RSI] = Harness::kDataAddr;
+  h.run();
+  uint8_t emu[512];
+  h.read(Harness::kDataAddr, emu, 512);
+  CHECK(std::memcmp(emu + 24, host + 24, 4) == 0);                   // MXCSR
+  CHECK(std::memcmp(emu + 160, host + 160, 256) == 0);               // XMM0-15
+  CHECK(reinterpret_cast<uint32_t&>(emu[28]) == 0xffff);             // MXCSR_MASK (Intel's;
+  CHECK((reinterpret_cast<uint32_t&>(host[28]) & 0xffff) == 0xffff);  // AMD adds MM, bit 17)
+  CHECK(reinterpret_cast<uint16_t&>(emu[0]) == 0x037f);              // FCW after FNINIT
+}
+
+TEST_CASE("memory operands fault on misalignment exactly where the host's do", "[sse][oracle]") {
+  Harness h;
+  alignas(16) uint8_t buf[64] = {};
+  for (const Spec& s : kSpecs) {
+    if (s.mem == MemForm::None) continue;
+    for (uint8_t disp : {1, 8, 15}) {
+      const std::vector<uint8_t> code = encode(s, 0, 0, true, disp, 0);
+      NativeState n{};
+      n.mxcsr = 0x1f80;
+      n.gpr[RSI] = reinterpret_cast<uint64_t>(buf);
+      const int host_sig = run_native_signal(n, code);
+      h.set_code(code);
+      h.cpu.gpr[RSI] = Harness::kDataAddr;
+      h.cpu.mxcsr = 0x1f80;
+      const auto f = h.run_fault();
+      INFO(s.name << " [" << hex(code) << "]");
+      CHECK((f ? f->signo : 0) == host_sig);
+      CHECK((host_sig == SIGSEGV) == (s.mem == MemForm::Aligned));
+    }
+  }
+}
+
+// Forms the SDM leaves undefined (#UD), in the opcode space bind_sse owns.
+const std::vector<uint8_t> kUndefined[] = {
+    {0x66, 0x0F, 0x12, 0xC1},        // movlpd with a register source
+    {0x0F, 0x13, 0xC1},              // movlps store to a register
+    {0x66, 0x0F, 0x13, 0xC1},        // movlpd store to a register
+    {0x66, 0x0F, 0x16, 0xC1},        // movhpd with a register source
+    {0x0F, 0x17, 0xC1},              // movhps store to a register
+    {0x0F, 0x2B, 0xC1},              // movntps to a register
+    {0x66, 0x0F, 0xE7, 0xC1},        // movntdq to a register
+    {0x0F, 0xC3, 0xC1},              // movnti to a register
+    {0x0F, 0x50, 0x06},              // movmskps from memory
+    {0x66, 0x0F, 0xD7, 0x06},        // pmovmskb from memory
+    {0x66, 0x0F, 0xC5, 0x06, 0x00},  // pextrw from memory (only 66 0F 3A 15 has that)
+    {0x66, 0x0F, 0xF7, 0x06},        // maskmovdqu with a memory operand
+    {0x66, 0x0F, 0x71, 0x16, 0x01},  // psrlw imm on memory
+    {0x66, 0x0F, 0x73, 0x1E, 0x01},  // psrldq on memory
+    {0x66, 0x0F, 0x71, 0xC0, 0x01},  // 66 0F 71 /0
+    {0x66, 0x0F, 0x73, 0xE0, 0x01},  // 66 0F 73 /4
+    {0xF2, 0x0F, 0x5B, 0xC1},        // F2 0F 5B
+    {0x0F, 0xE6, 0xC1},              // 0F E6 without a prefix
+    {0x66, 0x0F, 0x52, 0xC1},        // rsqrtpd doesn't exist
+    {0xF2, 0x0F, 0x53, 0xC1},        // rcpsd doesn't exist
+    {0x0F, 0xAE, 0xD6},              // 0F AE /2 with a register operand
+    {0xF0, 0x66, 0x0F, 0xFC, 0xC1},  // lock paddb
+    {0xF0, 0x0F, 0x11, 0x06},        // lock movups store
+    {0x0F, 0xFF, 0xC1},              // ud0
+};
+
+TEST_CASE("undefined SSE encodings raise SIGILL, as on the host", "[sse][oracle]") {
+  Harness h;
+  alignas(16) uint8_t buf[64] = {};
+  for (const auto& code : kUndefined) {
+    NativeState n{};
+    n.mxcsr = 0x1f80;
+    n.gpr[RSI] = reinterpret_cast<uint64_t>(buf);
+    INFO("[" << hex(code) << "]");
+    CHECK(run_native_signal(n, code) == SIGILL);
+    h.set_code(code);
+    h.cpu.gpr[RSI] = Harness::kDataAddr;
+    const auto f = h.run_fault();
+    REQUIRE(f);
+    CHECK(f->signo == SIGILL);
+    CHECK(f->addr == Harness::kCodeAddr);
+  }
+}
+
+}  // namespace
+}  // namespace emu::test

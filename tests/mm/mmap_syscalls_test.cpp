@@ -1,0 +1,317 @@
+// mmap/munmap/mprotect/brk: Linux argument checks and results.
+#include <catch2/catch.hpp>
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <algorithm>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "mm/address_space.h"
+#include "mm/region_tree.h"
+#include "tests/mm/mm_test_util.h"
+
+using namespace emu::mm;
+using emu::mm::test::TempFile;
+
+namespace {
+
+constexpr int kAnon = MAP_PRIVATE | MAP_ANONYMOUS;
+constexpr uint64_t kBase = 0x7f0000000000;
+
+AddressSpace make_space() { return AddressSpace(AddressSpaceConfig{.mem_limit = 64 << 20}); }
+
+void set_test_layout(AddressSpace& as) {
+  Layout l;
+  l.mmap_base = GuestAddr{kBase};
+  l.brk_start = GuestAddr{0x600000};
+  as.set_layout(l);
+}
+
+}  // namespace
+
+TEST_CASE("mmap without a hint places mappings top-down below mmap_base", "[mmap]") {
+  AddressSpace as = make_space();
+  set_test_layout(as);
+  int64_t a = as.mmap(0, 4096, PROT_READ, kAnon, -1, 0);
+  int64_t b = as.mmap(0, 8192, PROT_READ | PROT_WRITE, kAnon, -1, 0);
+  CHECK(a == int64_t(kBase - 4096));
+  CHECK(b == int64_t(kBase - 4096 - 8192));
+  CHECK(as.check_invariants() == "");
+}
+
+TEST_CASE("mmap honours a free hint and ignores a taken one", "[mmap]") {
+  AddressSpace as = make_space();
+  set_test_layout(as);
+  CHECK(as.mmap(0x200000000, 4096, PROT_READ, kAnon, -1, 0) == 0x200000000);
+  // Unaligned hint is rounded down.
+  CHECK(as.mmap(0x300000123, 4096, PROT_READ, kAnon, -1, 0) == 0x300000000);
+  // Taken: falls back to the top-down search.
+  CHECK(as.mmap(0x200000000, 4096, PROT_READ, kAnon, -1, 0) == int64_t(kBase - 4096));
+  // A hint below mmap_min_addr is raised to it.
+  CHECK(as.mmap(0x1000, 4096, PROT_READ, kAnon, -1, 0) == 0x10000);
+  CHECK(as.check_invariants() == "");
+}
+
+TEST_CASE("mmap argument errors match Linux", "[mmap][errno]") {
+  AddressSpace as = make_space();
+  set_test_layout(as);
+  SECTION("length 0 is EINVAL") { CHECK(as.mmap(0, 0, PROT_READ, kAnon, -1, 0) == -EINVAL); }
+  SECTION("unaligned offset is EINVAL") { CHECK(as.mmap(0, 4096, PROT_READ, kAnon, -1, 1) == -EINVAL); }
+  SECTION("unaligned MAP_FIXED address is EINVAL") {
+    CHECK(as.mmap(0x200000001, 4096, PROT_READ, kAnon | MAP_FIXED, -1, 0) == -EINVAL);
+  }
+  SECTION("no mapping type is EINVAL") { CHECK(as.mmap(0, 4096, PROT_READ, MAP_ANONYMOUS, -1, 0) == -EINVAL); }
+  SECTION("both private and shared bits (type 3 is SHARED_VALIDATE) are accepted; type 4 is EINVAL") {
+    CHECK(as.mmap(0, 4096, PROT_READ, MAP_ANONYMOUS | 0x03, -1, 0) > 0);
+    CHECK(as.mmap(0, 4096, PROT_READ, MAP_ANONYMOUS | 0x04, -1, 0) == -EINVAL);
+  }
+  SECTION("a bad fd for a file mapping is EBADF") {
+    CHECK(as.mmap(0, 4096, PROT_READ, MAP_PRIVATE, -1, 0) == -EBADF);
+    CHECK(as.mmap(0, 4096, PROT_READ, MAP_PRIVATE, 999999, 0) == -EBADF);
+  }
+  SECTION("a length that overflows when rounded is ENOMEM") {
+    CHECK(as.mmap(0, UINT64_MAX - 10, PROT_READ, kAnon, -1, 0) == -ENOMEM);
+  }
+  SECTION("a length past user space is ENOMEM") {
+    CHECK(as.mmap(0, uint64_t{1} << 47, PROT_READ, kAnon, -1, 0) == -ENOMEM);
+  }
+  SECTION("MAP_FIXED past the top of user space is ENOMEM") {
+    CHECK(as.mmap(kUserTop - 4096, 4096, PROT_READ, kAnon | MAP_FIXED, -1, 0) == -ENOMEM);
+    CHECK(as.mmap(kUserTop - 8192, 4096, PROT_READ, kAnon | MAP_FIXED, -1, 0) == int64_t(kUserTop - 8192));
+  }
+  SECTION("MAP_FIXED below mmap_min_addr is EPERM") {
+    CHECK(as.mmap(0, 4096, PROT_READ, kAnon | MAP_FIXED, -1, 0) == -EPERM);
+  }
+  CHECK(as.check_invariants() == "");
+}
+
+TEST_CASE("MAP_FIXED replaces what was there; MAP_FIXED_NOREPLACE refuses with EEXIST", "[mmap]") {
+  AddressSpace as = make_space();
+  set_test_layout(as);
+  REQUIRE(as.mmap(0x200000000, 3 * 4096, PROT_READ | PROT_WRITE, kAnon | MAP_FIXED, -1, 0) == 0x200000000);
+  uint32_t v = 0xdeadbeef;
+  REQUIRE(as.copy_out(GuestAddr{0x200001000}, &v, 4));
+  CHECK(as.mmap(0x200001000, 4096, PROT_READ, kAnon | MAP_FIXED_NOREPLACE, -1, 0) == -EEXIST);
+  CHECK(as.mmap(0x200001000, 4096, PROT_READ, kAnon | MAP_FIXED, -1, 0) == 0x200001000);
+  uint32_t got = 1;
+  REQUIRE(as.copy_in(&got, GuestAddr{0x200001000}, 4));
+  CHECK(got == 0);  // a fresh zero page replaced the old data
+  CHECK(as.regions().node_count() == 3);
+  CHECK(as.mmap(0x300000000, 4096, PROT_READ, kAnon | MAP_FIXED_NOREPLACE, -1, 0) == 0x300000000);
+  CHECK(as.check_invariants() == "");
+}
+
+TEST_CASE("munmap errors and unmapping holes match Linux", "[munmap][errno]") {
+  AddressSpace as = make_space();
+  set_test_layout(as);
+  CHECK(as.munmap(0x200000000, 4096) == 0);  // nothing there: fine
+  CHECK(as.munmap(0x200000001, 4096) == -EINVAL);
+  CHECK(as.munmap(0x200000000, 0) == -EINVAL);
+  CHECK(as.munmap(kUserTop, 4096) == -EINVAL);
+  CHECK(as.munmap(0x200000000, UINT64_MAX) == -EINVAL);
+}
+
+TEST_CASE("munmap splits the middle of a region", "[munmap]") {
+  AddressSpace as = make_space();
+  set_test_layout(as);
+  REQUIRE(as.mmap(0x200000000, 3 * 4096, PROT_READ, kAnon | MAP_FIXED, -1, 0) == 0x200000000);
+  CHECK(as.munmap(0x200001000, 4096) == 0);
+  CHECK(as.regions().node_count() == 2);
+  CHECK(as.regions().find(GuestAddr{0x200001000}.page()) == nullptr);
+  CHECK(as.regions().find(GuestAddr{0x200002000}.page()) != nullptr);
+  CHECK(as.check_invariants() == "");
+}
+
+TEST_CASE("mprotect errors match Linux", "[mprotect][errno]") {
+  AddressSpace as = make_space();
+  set_test_layout(as);
+  REQUIRE(as.mmap(0x200000000, 2 * 4096, PROT_READ, kAnon | MAP_FIXED, -1, 0) == 0x200000000);
+  CHECK(as.mprotect(0x200000001, 4096, PROT_READ) == -EINVAL);
+  CHECK(as.mprotect(0x200000000, 0, PROT_READ) == 0);
+  CHECK(as.mprotect(0x200000000, 4096, 0x10) == -EINVAL);
+  CHECK(as.mprotect(0x200000000, 4096, PROT_GROWSDOWN | PROT_GROWSUP) == -EINVAL);
+  CHECK(as.mprotect(0x300000000, 4096, PROT_READ) == -ENOMEM);  // unmapped
+  CHECK(as.mprotect(0x200000000, UINT64_MAX - 100, PROT_READ) == -ENOMEM);  // overflow
+  SECTION("a hole after the first region: the part before it changes, then ENOMEM") {
+    CHECK(as.mprotect(0x200000000, 3 * 4096, PROT_READ | PROT_WRITE) == -ENOMEM);
+    const Region* r = as.regions().find(GuestAddr{0x200000000}.page());
+    REQUIRE(r);
+    CHECK(r->attrs.prot == (Prot::Read | Prot::Write));
+    CHECK(r->range.end.addr().value == 0x200002000);
+  }
+  CHECK(as.check_invariants() == "");
+}
+
+TEST_CASE("mprotect splits a region, and restoring the protection merges it again", "[mprotect]") {
+  AddressSpace as = make_space();
+  set_test_layout(as);
+  REQUIRE(as.mmap(0x200000000, 3 * 4096, PROT_READ, kAnon | MAP_FIXED, -1, 0) == 0x200000000);
+  CHECK(as.mprotect(0x200001000, 4096, PROT_READ | PROT_WRITE) == 0);
+  CHECK(as.regions().node_count() == 3);
+  CHECK(as.mprotect(0x200001000, 4096, PROT_READ) == 0);
+  CHECK(as.regions().node_count() == 1);
+  CHECK(as.check_invariants() == "");
+}
+
+TEST_CASE("PROT_WRITE alone maps readable memory but shows -w- in maps", "[mmap]") {
+  AddressSpace as = make_space();
+  set_test_layout(as);
+  REQUIRE(as.mmap(0x200000000, 4096, PROT_WRITE, kAnon | MAP_FIXED, -1, 0) == 0x200000000);
+  uint8_t b = 7;
+  CHECK(as.copy_out(GuestAddr{0x200000000}, &b, 1));
+  CHECK(as.copy_in(&b, GuestAddr{0x200000000}, 1));
+  CHECK(as.proc_maps() == "200000000-200001000 -w-p 00000000 00:00 0 \n");
+  CHECK(as.check_invariants() == "");
+}
+
+TEST_CASE("mapping a large region populates nothing until touched", "[mmap][demand]") {
+  AddressSpace as = make_space();
+  set_test_layout(as);
+  int64_t a = as.mmap(0, uint64_t{1} << 30, PROT_READ | PROT_WRITE, kAnon, -1, 0);
+  REQUIRE(a > 0);
+  CHECK(as.stats().frames.in_use == 0);
+  uint64_t v = 42;
+  REQUIRE(as.copy_out(GuestAddr{uint64_t(a) + (500 << 20)}, &v, 8));
+  AddressSpaceStats s = as.stats();
+  CHECK(s.frames.in_use == 1);
+  CHECK(s.resident_pages[int(RegionKind::Anonymous)] == 1);
+  CHECK(as.munmap(uint64_t(a), uint64_t{1} << 30) == 0);
+  CHECK(as.stats().frames.in_use == 0);
+  CHECK(as.check_invariants() == "");
+}
+
+TEST_CASE("file-backed private mappings read the file and zero past EOF", "[mmap][file]") {
+  AddressSpace as = make_space();
+  set_test_layout(as);
+  std::string content(4096 + 100, 'x');
+  for (size_t i = 0; i < content.size(); ++i) content[i] = char('a' + i % 26);
+  TempFile file(content);
+  const int64_t a = as.mmap(0, 3 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, file.fd(), 0);
+  REQUIRE(a > 0);
+  std::string got(4096 + 100, '\0');
+  REQUIRE(as.copy_in(got.data(), GuestAddr{uint64_t(a)}, got.size()));
+  CHECK(got == content);
+  uint8_t tail[4096 - 100];
+  REQUIRE(as.copy_in(tail, GuestAddr{uint64_t(a) + 4096 + 100}, sizeof tail));
+  CHECK(std::all_of(std::begin(tail), std::end(tail), [](uint8_t c) { return c == 0; }));
+  SECTION("a page wholly past EOF cannot be read (SIGBUS on Linux, EFAULT here)") {
+    uint8_t c;
+    CHECK_FALSE(as.copy_in(&c, GuestAddr{uint64_t(a) + 2 * 4096}, 1));
+  }
+  SECTION("writes stay private: the file is unchanged") {
+    const char w = 'Z';
+    REQUIRE(as.copy_out(GuestAddr{uint64_t(a)}, &w, 1));
+    char first;
+    REQUIRE(pread(file.fd(), &first, 1, 0) == 1);
+    CHECK(first == 'a');
+  }
+  SECTION("the offset selects the file page") {
+    const int64_t b = as.mmap(0, 4096, PROT_READ, MAP_PRIVATE, file.fd(), 4096);
+    REQUIRE(b > 0);
+    char c;
+    REQUIRE(as.copy_in(&c, GuestAddr{uint64_t(b)}, 1));
+    CHECK(c == content[4096]);
+  }
+  CHECK(as.check_invariants() == "");
+}
+
+TEST_CASE("file mappings check the open mode and the file type", "[mmap][file][errno]") {
+  AddressSpace as = make_space();
+  set_test_layout(as);
+  TempFile file("hello");
+  int wronly = open(file.path().c_str(), O_WRONLY);
+  int rdonly = open(file.path().c_str(), O_RDONLY);
+  REQUIRE(wronly >= 0);
+  REQUIRE(rdonly >= 0);
+  CHECK(as.mmap(0, 4096, PROT_READ, MAP_PRIVATE, wronly, 0) == -EACCES);
+  CHECK(as.mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, rdonly, 0) == -EACCES);
+  // Writable shared file mappings are not supported yet (issue 3): ENODEV, never a silent private copy.
+  CHECK(as.mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, file.fd(), 0) == -ENODEV);
+  const int64_t ro = as.mmap(0, 4096, PROT_READ, MAP_SHARED, rdonly, 0);
+  REQUIRE(ro > 0);
+  CHECK(as.mprotect(uint64_t(ro), 4096, PROT_READ | PROT_WRITE) == -EACCES);
+  int fds[2];
+  REQUIRE(pipe(fds) == 0);
+  CHECK(as.mmap(0, 4096, PROT_READ, MAP_PRIVATE, fds[0], 0) == -ENODEV);
+  close(fds[0]);
+  close(fds[1]);
+  close(wronly);
+  close(rdonly);
+  CHECK(as.check_invariants() == "");
+}
+
+TEST_CASE("brk grows, shrinks, refuses overlap, and re-grown pages read zero", "[brk]") {
+  AddressSpace as = make_space();
+  set_test_layout(as);
+  const uint64_t start = 0x600000;
+  CHECK(as.brk(0) == start);
+  CHECK(as.brk(start - 1) == start);
+  CHECK(as.brk(start + 10000) == start + 10000);
+  const Region* heap = as.regions().find(GuestAddr{start}.page());
+  REQUIRE(heap);
+  CHECK(heap->attrs.kind == RegionKind::Heap);
+  CHECK(heap->range.end.addr().value == start + 3 * 4096);
+  uint64_t v = 0x1234;
+  REQUIRE(as.copy_out(GuestAddr{start + 8192}, &v, 8));
+  CHECK(as.stats().resident_pages[int(RegionKind::Heap)] == 1);
+  CHECK(as.brk(start + 100) == start + 100);
+  CHECK(as.stats().frames.in_use == 0);
+  CHECK(as.brk(start + 10000) == start + 10000);
+  REQUIRE(as.copy_in(&v, GuestAddr{start + 8192}, 8));
+  CHECK(v == 0);
+  // Something mapped just above: growing into it (or to within a page of it) fails.
+  REQUIRE(as.mmap(start + 0x10000, 4096, PROT_READ, kAnon | MAP_FIXED, -1, 0) > 0);
+  CHECK(as.brk(start + 0x10000 + 1) == start + 10000);
+  CHECK(as.brk(start + 0xf001) == start + 10000);  // Linux keeps a page of distance
+  CHECK(as.brk(start + 0xe000) == start + 0xe000);
+  CHECK(as.proc_maps().find("[heap]") != std::string::npos);
+  CHECK(as.check_invariants() == "");
+}
+
+TEST_CASE("proc_maps prints the kernel format", "[maps]") {
+  AddressSpace as = make_space();
+  set_test_layout(as);
+  TempFile file(std::string(8192, 'q'));
+  REQUIRE(as.map_fixed(PageRange{GuestAddr{0x400000}.page(), GuestAddr{0x402000}.page()}, Prot::Read | Prot::Exec,
+                       RegionKind::Image, file.fd(), 4096) == 0);
+  REQUIRE(as.map_fixed(PageRange{GuestAddr{0x7ffffffde000}.page(), GuestAddr{0x7ffffffff000}.page()},
+                       Prot::Read | Prot::Write, RegionKind::Stack) == 0);
+  REQUIRE(as.mmap(0x10000000, 4096, PROT_READ, MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, -1, 0) > 0);
+  const std::string maps = as.proc_maps();
+  struct stat st;
+  REQUIRE(fstat(file.fd(), &st) == 0);
+  std::string head = fmt::format("00400000-00402000 r-xp 00001000 {:02x}:{:02x} {}", major(st.st_dev),
+                                 minor(st.st_dev), st.st_ino);
+  std::string expected = head + std::string(73 - head.size(), ' ') + file.path() + "\n";
+  expected += "10000000-10001000 r--s 00000000 00:00 0" + std::string(73 - 39, ' ') + "/dev/zero (deleted)\n";
+  expected += "7ffffffde000-7ffffffff000 rw-p 00000000 00:00 0" + std::string(73 - 47, ' ') + "[stack]\n";
+  CHECK(maps == expected);
+}
+
+TEST_CASE("mapping one file many times holds one host descriptor, closed with the last region", "[mmap][file]") {
+  auto open_fds = [] {
+    int n = 0;
+    for (int fd = 0; fd < 4096; ++fd) n += fcntl(fd, F_GETFD) >= 0;
+    return n;
+  };
+  TempFile file(std::string(4096, 'f'));
+  const int before = open_fds();
+  {
+    AddressSpace as = make_space();
+    set_test_layout(as);
+    for (int i = 0; i < 200; ++i) REQUIRE(as.mmap(0, 4096, PROT_READ, MAP_PRIVATE, file.fd(), 0) > 0);
+    CHECK(open_fds() == before + 1);
+    // Separate mmaps of one file: a region each (no contiguous offsets).
+    CHECK(as.regions().node_count() == 200);
+    for (int i = 0; i < 200; ++i) REQUIRE(as.munmap(kBase - uint64_t(i + 1) * 4096, 4096) == 0);
+    CHECK(open_fds() == before);
+  }
+  CHECK(open_fds() == before);
+}
