@@ -41,9 +41,14 @@ void print_backtrace() {
                    status == 0 && demangled ? demangled : name, static_cast<unsigned long>(offset));
       std::free(demangled);
     } else {
-      std::fprintf(stderr, "  #%-2d 0x%016lx ?\n", frame, static_cast<unsigned long>(ip));
+      std::fprintf(stderr, "  #%-2d 0x%016lx\n", frame, static_cast<unsigned long>(ip));
     }
   }
+  // emu is static and non-PIE: the addresses above are link-time addresses.
+  char exe[512];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  exe[n > 0 ? n : 0] = '\0';
+  std::fprintf(stderr, "  (function names: addr2line -f -C -e %s ADDRESS...)\n", n > 0 ? exe : "emu");
 }
 
 void print_guest_state() {
@@ -85,6 +90,11 @@ void on_host_signal(int signo, siginfo_t* info, void*) {
 }
 
 void on_terminate() {
+  // Rethrowing to learn the exception's message re-enters terminate when the
+  // exception escaped a noexcept function; the second time, just report.
+  static bool entered = false;
+  if (entered) report_and_exit("uncaught exception (escaped a noexcept function)");
+  entered = true;
   std::string what = "uncaught exception";
   if (std::exception_ptr e = std::current_exception()) {
     try {
