@@ -184,21 +184,13 @@ RegionTree::Node* RegionTree::join(Node* a, std::vector<Node*>& list, Node* c) {
 
 // ---- interval-map operations ------------------------------------------------------
 
-void RegionTree::map(PageRange range, const RegionAttrs& attrs) {
-  if (range.empty()) return;
-  Node *a, *bc, *b, *c;
-  split_cut(root_, range.start, a, bc);
-  split_cut(bc, range.end, b, c);
-  scratch_.clear();
-  collect(b, scratch_);
-  for (Node* n : scratch_) release(n);
-  scratch_.clear();
-  scratch_.push_back(new_node(Region{range, attrs}));
-  root_ = join(a, scratch_, c);
-  peak_ = std::max(peak_, nodes_);
-}
+void RegionTree::map(PageRange range, const RegionAttrs& attrs) { replace(range, &attrs); }
 
-void RegionTree::unmap(PageRange range) {
+void RegionTree::unmap(PageRange range) { replace(range, nullptr); }
+
+// Cuts [range) out of the tree and, when `attrs` is given, puts one region
+// with those attributes in its place (join re-merges equal neighbours).
+void RegionTree::replace(PageRange range, const RegionAttrs* attrs) {
   if (range.empty()) return;
   Node *a, *bc, *b, *c;
   split_cut(root_, range.start, a, bc);
@@ -207,6 +199,7 @@ void RegionTree::unmap(PageRange range) {
   collect(b, scratch_);
   for (Node* n : scratch_) release(n);
   scratch_.clear();
+  if (attrs) scratch_.push_back(new_node(Region{range, *attrs}));
   root_ = join(a, scratch_, c);
   peak_ = std::max(peak_, nodes_);
 }

@@ -141,6 +141,7 @@ class RegionTree {
   std::string dump() const;
 
  private:
+  void replace(PageRange range, const RegionAttrs* attrs);  // map (attrs) or unmap (nullptr)
   struct Node {
     Region r;
     Node* left = nullptr;

@@ -57,13 +57,7 @@ template <int Op, int S, bool Mem>
 void unary(Cpu& c, const Insn& in) {
   using T = U<S>;
   uint64_t addr = 0;
-  T a;
-  if constexpr (Mem) {
-    addr = effective_address(c, in);
-    a = load<T>(c, addr);
-  } else {
-    a = get<S>(c, in.rm);
-  }
+  const T a = read_rm<S, Mem>(c, in, addr);
   T r;
   if constexpr (Op == kInc) r = T(a + 1);
   else if constexpr (Op == kDec) r = T(a - 1);

@@ -57,6 +57,18 @@ template <int S>
 inline constexpr U<S> sign_of() { return U<S>(U<S>(1) << (S * 8 - 1)); }
 
 // Address of the executing instruction (for faults): cpu.rip is the block start.
+// Reads the r/m operand of size S: memory (its address left in `addr` for
+// the write-back of a read-modify-write) or the register `in.rm`.
+template <int S, bool Mem>
+inline U<S> read_rm(Cpu& c, const Insn& in, uint64_t& addr) {
+  if constexpr (Mem) {
+    addr = effective_address(c, in);
+    return load<U<S>>(c, addr);
+  } else {
+    return get<S>(c, in.rm);
+  }
+}
+
 inline uint64_t insn_addr(const Cpu& c, const Insn& in) { return c.rip + in.end - in.len; }
 
 [[noreturn]] inline void raise_divide_error(const Cpu& c, const Insn& in) {

@@ -31,13 +31,7 @@ void shift(Cpu& c, const Insn& in) {
   constexpr unsigned bits = S * 8;
   constexpr uint64_t top = uint64_t{1} << (bits - 1);
   uint64_t addr = 0;
-  T a;
-  if constexpr (Mem) {
-    addr = effective_address(c, in);
-    a = load<T>(c, addr);
-  } else {
-    a = get<S>(c, in.rm);
-  }
+  const T a = read_rm<S, Mem>(c, in, addr);
   const unsigned n = shift_count<S, Mem, Cl>(c, in);
   if (n == 0) {
     if constexpr (!Mem && S == 4) put<S>(c, in.rm, a);
@@ -102,13 +96,7 @@ void shift_double(Cpu& c, const Insn& in) {
   constexpr unsigned bits = S * 8;
   constexpr uint64_t top = uint64_t{1} << (bits - 1);
   uint64_t addr = 0;
-  T a;
-  if constexpr (Mem) {
-    addr = effective_address(c, in);
-    a = load<T>(c, addr);
-  } else {
-    a = get<S>(c, in.rm);
-  }
+  const T a = read_rm<S, Mem>(c, in, addr);
   const T b = get<S>(c, in.reg);
   const unsigned n = shift_count<S, Mem, Cl>(c, in);
   if (n == 0) {

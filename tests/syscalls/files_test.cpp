@@ -13,16 +13,6 @@
 
 using namespace syscalls_test;
 
-namespace {
-struct HostPipe {
-  int fds[2];
-  HostPipe() { REQUIRE(::pipe(fds) == 0); }
-  ~HostPipe() {
-    ::close(fds[0]);
-    ::close(fds[1]);
-  }
-};
-}  // namespace
 
 TEST_CASE("write_to_a_pipe_from_guest_memory", "[syscalls]") {
   Guest g;

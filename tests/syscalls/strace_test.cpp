@@ -11,16 +11,6 @@
 
 using namespace syscalls_test;
 
-namespace {
-struct HostPipe {
-  int fds[2];
-  HostPipe() { REQUIRE(::pipe(fds) == 0); }
-  ~HostPipe() {
-    ::close(fds[0]);
-    ::close(fds[1]);
-  }
-};
-}  // namespace
 
 TEST_CASE("strace_prints_openat_with_errno", "[strace]") {
   Guest g;

@@ -3,6 +3,8 @@
 // dispatch() exactly as the run loop does.
 #pragma once
 
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 
 #include <cstdio>
@@ -115,6 +117,16 @@ class StraceCapture {
   char* buf_ = nullptr;
   size_t len_ = 0;
   size_t consumed_ = 0;
+};
+
+// A host pipe closed at scope exit.
+struct HostPipe {
+  int fds[2];
+  HostPipe() { REQUIRE(::pipe(fds) == 0); }
+  ~HostPipe() {
+    ::close(fds[0]);
+    ::close(fds[1]);
+  }
 };
 
 }  // namespace syscalls_test
