@@ -11,7 +11,8 @@ namespace emu {
 namespace {
 
 constexpr size_t kChunkBytes = 256 * 1024;
-constexpr unsigned kInitialSlotsLog2 = 12;
+// Small at start (RSS of short runs); doubles at half load.
+constexpr unsigned kInitialSlotsLog2 = 9;
 
 void op_stale(Cpu&, const Insn&) { throw StaleBlock{}; }
 
@@ -80,7 +81,8 @@ Block* BlockCache::allocate(unsigned capacity) {
   }
   const size_t bytes = block_bytes(capacity);
   if (size_t(chunk_end_ - chunk_cur_) < bytes) {
-    chunks_.push_back(std::make_unique<std::byte[]>(kChunkBytes));
+    // Uninitialised: a chunk's pages become resident only as blocks fill them.
+    chunks_.push_back(std::make_unique_for_overwrite<std::byte[]>(kChunkBytes));
     chunk_cur_ = chunks_.back().get();
     chunk_end_ = chunk_cur_ + kChunkBytes;
   }
