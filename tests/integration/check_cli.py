@@ -3,13 +3,32 @@
 (one line `emu: PROGRAM: reason` on stderr, status 126/127 like a shell,
 never a crash).
 
-usage: check_cli.py EMU SCRATCH_DIR
+usage: check_cli.py EMU SCRATCH_DIR HELLO_BINARY
 """
 import os
+import re
+import struct
 import subprocess
 import sys
 
 failures = []
+
+
+def check_output(name, argv, stream, predicate, status=0):
+    """Runs argv; passes when the status matches and predicate(text of stream) holds."""
+    p = subprocess.run(argv, capture_output=True, timeout=60)
+    text = (p.stdout if stream == "stdout" else p.stderr).decode(errors="replace")
+    ok = p.returncode == status and predicate(text)
+    print(f"{'ok  ' if ok else 'FAIL'} {name}")
+    if not ok:
+        print(f"     status {p.returncode}; {stream}: {text[:1500]!r}")
+        failures.append(name)
+
+
+def elf_entry(path):
+    with open(path, "rb") as f:
+        header = f.read(64)
+    return struct.unpack_from("<Q", header, 24)[0]
 
 
 def check(name, argv, status, stderr_prefix=None, stdout_contains=None):
@@ -33,7 +52,7 @@ def check(name, argv, status, stderr_prefix=None, stdout_contains=None):
 
 
 def main():
-    emu, scratch = sys.argv[1], sys.argv[2]
+    emu, scratch, hello = sys.argv[1], sys.argv[2], sys.argv[3]
     os.makedirs(scratch, exist_ok=True)
     text = os.path.join(scratch, "text-file")
     with open(text, "w") as f:
@@ -60,6 +79,16 @@ def main():
     check("empty file exits 126", [emu, empty], 126, f"emu: {empty}: ")
     check("truncated ELF header exits 126", [emu, truncated], 126, f"emu: {truncated}: ")
     check("options stop at PROGRAM", [emu, "/bin/busybox", "echo", "--strace"], 0, stdout_contains="--strace")
+
+    entry = elf_entry(hello)
+    check_output("--trace starts at the ELF entry point, disassembled", [emu, "--trace", hello], "stderr",
+                 lambda t: re.match(rf"0x0*{entry:x}: [0-9a-f ]+ +\S", t) is not None)
+    check_output("--strace shows the write and exit_group", [emu, "--strace", hello, "x"], "stderr",
+                 lambda t: re.search(r'^write\(1, "Hello from a static guest', t, re.M) is not None
+                 and re.search(r"^exit_group\(0\) = \?$", t, re.M) is not None)
+    check_output("--stats reports instructions, frames and region nodes", [emu, "--stats", hello], "stderr",
+                 lambda t: all(k in t for k in ("guest instructions", "frames recycled", "frames released",
+                                                "region nodes", "emulator max RSS")))
     if failures:
         print(f"{len(failures)} check(s) failed")
         return 1
