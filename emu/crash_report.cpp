@@ -63,12 +63,9 @@ void print_guest_state() {
                static_cast<unsigned long>(g_cpu->rip), static_cast<unsigned long>(g_cpu->seg_base[kSegFs]),
                static_cast<unsigned long>(g_cpu->seg_base[kSegGs]), static_cast<unsigned long>(g_cpu->icount));
   if (!g_mem) return;
-  uint8_t bytes[16];
-  if (g_mem->copy_in(bytes, mm::GuestAddr{g_cpu->rip}, sizeof bytes)) {
-    Disassembly d = disassemble(bytes, sizeof bytes, g_cpu->rip);
-    std::fprintf(stderr, "guest instruction at 0x%lx: %s  (%s)\n", static_cast<unsigned long>(g_cpu->rip),
-                 d.text.c_str(), hex_bytes(bytes, d.length ? d.length : 8).c_str());
-  }
+  GuestInstruction insn = read_guest_instruction(*g_mem, g_cpu->rip);
+  std::fprintf(stderr, "guest instruction at 0x%lx: %s  (%s)\n", static_cast<unsigned long>(g_cpu->rip),
+               insn.disassembly.text.c_str(), insn.hex.c_str());
   std::fprintf(stderr, "guest memory map:\n%s", g_mem->proc_maps().c_str());
 }
 

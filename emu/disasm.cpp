@@ -3,6 +3,10 @@
 #include <capstone/capstone.h>
 #include <fmt/format.h>
 
+#include <algorithm>
+
+#include "mm/address_space.h"
+
 namespace emu {
 namespace {
 
@@ -45,6 +49,20 @@ std::string hex_bytes(const uint8_t* bytes, size_t n) {
     s += fmt::format("{:02x}", bytes[i]);
   }
   return s;
+}
+
+GuestInstruction read_guest_instruction(mm::AddressSpace& mem, uint64_t addr) {
+  uint8_t bytes[15];
+  size_t n = sizeof bytes;
+  if (!mem.copy_in(bytes, mm::GuestAddr{addr}, n)) {
+    // Near the end of a mapping: take the bytes that are readable.
+    n = 0;
+    while (n < sizeof bytes && mem.copy_in(&bytes[n], mm::GuestAddr{addr + n}, 1)) ++n;
+  }
+  GuestInstruction g;
+  g.disassembly = disassemble(bytes, n, addr);
+  g.hex = hex_bytes(bytes, g.disassembly.length ? g.disassembly.length : std::min<size_t>(n, 8));
+  return g;
 }
 
 }  // namespace emu

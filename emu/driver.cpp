@@ -69,13 +69,6 @@ std::string absolute_path(const std::string& path) {
   _exit(128 + signo);
 }
 
-// Reads up to 15 instruction bytes at `addr`, as many as are readable.
-size_t read_insn_bytes(mm::AddressSpace& mem, uint64_t addr, uint8_t (&bytes)[15]) {
-  size_t n = 0;
-  while (n < sizeof bytes && mem.copy_in(&bytes[n], mm::GuestAddr{addr + n}, 1)) ++n;
-  return n;
-}
-
 const char* segv_code_name(int code) {
   switch (code) {
     case mm::kSegvMapErr: return "SEGV_MAPERR";
@@ -95,11 +88,8 @@ const char* segv_code_name(int code) {
                  program.c_str(), mem_limit ? fmt::format("{} bytes", mem_limit).c_str() : "host RAM");
     die_by_signal(SIGKILL);
   }
-  uint8_t bytes[15];
-  size_t n = read_insn_bytes(mem, cpu.rip, bytes);
-  Disassembly d = disassemble(bytes, n, cpu.rip);
-  std::string where = fmt::format("at 0x{:x}: {} ({})", cpu.rip, hex_bytes(bytes, d.length ? d.length : std::min<size_t>(n, 8)),
-                                  d.text);
+  GuestInstruction insn = read_guest_instruction(mem, cpu.rip);
+  std::string where = fmt::format("at 0x{:x}: {} ({})", cpu.rip, insn.hex, insn.disassembly.text);
   switch (fault.signo) {
     case SIGILL:
       std::fprintf(stderr, "emu: %s: unimplemented or invalid instruction %s: SIGILL\n", program.c_str(), where.c_str());
@@ -149,11 +139,9 @@ struct TraceContext {
 // --trace: "0x401000: 48 89 e5              mov rbp, rsp"
 void trace_instruction(void* ctx, const Cpu&, uint64_t addr) {
   auto* t = static_cast<TraceContext*>(ctx);
-  uint8_t bytes[15];
-  size_t n = read_insn_bytes(*t->mem, addr, bytes);
-  Disassembly d = disassemble(bytes, n, addr);
-  std::fprintf(stderr, "0x%012lx: %-30s %s\n", static_cast<unsigned long>(addr),
-               hex_bytes(bytes, d.length ? d.length : 1).c_str(), d.text.c_str());
+  GuestInstruction insn = read_guest_instruction(*t->mem, addr);
+  std::fprintf(stderr, "0x%012lx: %-30s %s\n", static_cast<unsigned long>(addr), insn.hex.c_str(),
+               insn.disassembly.text.c_str());
 }
 
 }  // namespace
