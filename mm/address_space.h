@@ -99,6 +99,13 @@ class AddressSpace {
   int64_t mprotect(uint64_t addr, uint64_t length, int prot);
   // brk(2): returns the new break, or the current one when the request fails.
   uint64_t brk(uint64_t new_break);
+  // mremap(2) (mm/mremap.cpp): shrink, grow in place, MREMAP_MAYMOVE,
+  // MREMAP_FIXED, MREMAP_DONTUNMAP. Moving keeps the frames (no copy): the
+  // page entries move to the new addresses. New address, or -errno.
+  int64_t mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_len, int flags, uint64_t new_addr);
+  // msync(2) (mm/shared_mapping.cpp): argument checks and ENOMEM for holes as
+  // Linux; MS_SYNC flushes the files behind shared mappings in the range.
+  int64_t msync(uint64_t addr, uint64_t length, int flags);
   // madvise(2): MADV_DONTNEED (and MADV_FREE on private anonymous memory)
   // drop the pages, which then read zero (anonymous) or the file's bytes
   // again (file-backed private), and return their frames; other advice is

@@ -72,12 +72,23 @@ inline constexpr int kMadvPopulateWrite = 23;
 inline constexpr int kMadvDontNeedLocked = 24;
 inline constexpr int kMadvCollapse = 25;
 
+// mremap(2) flags.
+inline constexpr int kMremapMayMove = 1;
+inline constexpr int kMremapFixed = 2;
+inline constexpr int kMremapDontUnmap = 4;
+
+// msync(2) flags.
+inline constexpr int kMsAsync = 1;
+inline constexpr int kMsInvalidate = 2;
+inline constexpr int kMsSync = 4;
+
 inline constexpr int kEPerm = 1;
 inline constexpr int kENoEnt = 2;
 inline constexpr int kEBadF = 9;
 inline constexpr int kENoMem = 12;
 inline constexpr int kEAcces = 13;
 inline constexpr int kEFault = 14;
+inline constexpr int kEBusy = 16;
 inline constexpr int kEExist = 17;
 inline constexpr int kENoDev = 19;
 inline constexpr int kEInval = 22;
@@ -103,6 +114,8 @@ static_assert(MAP_FIXED_NOREPLACE == kMapFixedNoReplace);
 static_assert(EBADF == kEBadF && ENOMEM == kENoMem && EACCES == kEAcces && EFAULT == kEFault);
 static_assert(EEXIST == kEExist && ENODEV == kENoDev && EINVAL == kEInval && EOVERFLOW == kEOverflow);
 static_assert(EOPNOTSUPP == kEOpNotSupp && EPERM == kEPerm);
+static_assert(MREMAP_MAYMOVE == kMremapMayMove && MREMAP_FIXED == kMremapFixed);
+static_assert(MS_ASYNC == kMsAsync && MS_INVALIDATE == kMsInvalidate && MS_SYNC == kMsSync && EBUSY == kEBusy);
 static_assert(MADV_DONTNEED == kMadvDontNeed && MADV_FREE == kMadvFree && MADV_WILLNEED == kMadvWillNeed);
 
 }  // namespace emu::mm::linux_abi

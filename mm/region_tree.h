@@ -38,6 +38,10 @@ struct RegionAttrs {
   Sharing sharing = Sharing::Private;
   std::shared_ptr<const FileBacking> file;  // null: anonymous (zero-fill) memory
   uint64_t file_offset = 0;                 // byte offset of the region's first page; 0 if anonymous
+  // Linux VM_GROWSDOWN: the main stack and MAP_GROWSDOWN mappings. A fault on
+  // an unmapped page below such a region extends it down (up to RLIMIT_STACK,
+  // keeping the stack guard gap to the mapping below; mm/stack_growth.cpp).
+  bool grows_down = false;
 
   static RegionAttrs anonymous(RegionKind kind, Prot prot) {
     RegionAttrs a;
@@ -62,7 +66,8 @@ struct RegionAttrs {
   }
   // Equal except for the file offset.
   bool same_kind_of_memory(const RegionAttrs& o) const {
-    return kind == o.kind && prot == o.prot && max_prot == o.max_prot && sharing == o.sharing && file == o.file;
+    return kind == o.kind && prot == o.prot && max_prot == o.max_prot && sharing == o.sharing && file == o.file &&
+           grows_down == o.grows_down;
   }
 };
 
