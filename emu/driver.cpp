@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <variant>
 
@@ -18,6 +19,7 @@
 #include "emu/crash_report.h"
 #include "emu/disasm.h"
 #include "emu/interpreter.h"
+#include "emu/rss_log.h"
 #include "loader/loader.h"
 #include "mm/address_space.h"
 #include "mm/guest_fault.h"
@@ -26,11 +28,9 @@
 extern char** environ;
 
 namespace emu {
-namespace {
 
-// PROGRAM without a '/' is looked up in $PATH like execvp(3); the first
-// executable regular file wins. Otherwise (or when nothing matches) it is
-// used as given, and the loader reports what is wrong with it.
+// The first executable file wins; when nothing matches, the loader (or
+// execve) reports what is wrong with PROGRAM as given.
 std::string resolve_program(const std::string& program) {
   if (program.find('/') != std::string::npos) return program;
   const char* path = std::getenv("PATH");
@@ -47,14 +47,6 @@ std::string resolve_program(const std::string& program) {
   return program;
 }
 
-std::string absolute_path(const std::string& path) {
-  char buf[PATH_MAX];
-  if (realpath(path.c_str(), buf)) return buf;
-  return path;
-}
-
-// Ends emu the way the guest ended: by `signo`, with its default action. No
-// core file: the emulator's core would describe emu, not the guest.
 [[noreturn]] void die_by_signal(int signo) {
   std::fflush(stdout);
   std::fflush(stderr);
@@ -67,6 +59,14 @@ std::string absolute_path(const std::string& path) {
   sigprocmask(SIG_UNBLOCK, &set, nullptr);
   raise(signo);
   _exit(128 + signo);
+}
+
+namespace {
+
+std::string absolute_path(const std::string& path) {
+  char buf[PATH_MAX];
+  if (realpath(path.c_str(), buf)) return buf;
+  return path;
 }
 
 const char* segv_code_name(int code) {
@@ -146,7 +146,7 @@ void trace_instruction(void* ctx, const Cpu&, uint64_t addr) {
 
 }  // namespace
 
-int run_program(const Options& options) {
+int run_program(const Options& options, const RunHooks& hooks) {
   install_crash_report(nullptr, nullptr);
 
   std::string path = resolve_program(options.program);
@@ -154,6 +154,22 @@ int run_program(const Options& options) {
   mm::AddressSpaceConfig config;
   config.mem_limit = options.mem_limit;
   mm::AddressSpace mem(config);
+
+  // Started before the loader so the log shows the image being mapped.
+  std::unique_ptr<RssLog> rss_log;
+  if (!options.rss_log.empty()) {
+    std::string error;
+    rss_log = RssLog::start(options.rss_log, options.rss_interval_ms, mem, error);
+    if (!rss_log) {
+      std::fprintf(stderr, "emu: --rss-log: %s\n", error.c_str());
+      return 1;
+    }
+  }
+  // Everything that must happen once the guest has ended, on either path.
+  auto guest_ended = [&] {
+    if (rss_log) rss_log->finish();
+    if (hooks.guest_ended) hooks.guest_ended(hooks.ctx, GuestEndReport{mem.stats().frames.peak});
+  };
 
   Cpu cpu;
   cpu.mem = &mem;
@@ -195,12 +211,14 @@ int run_program(const Options& options) {
       event = interp.run();
     } catch (const mm::GuestFault& fault) {
       if (options.stats) print_stats(cpu, mem, interp);
+      guest_ended();
       guest_killed(options.program, cpu, mem, fault, options.mem_limit);
     }
     if (event == Event::Syscall) syscalls::dispatch(process);
   }
   std::fflush(stdout);
   if (options.stats) print_stats(cpu, mem, interp);
+  guest_ended();
   return process.exit_status & 0xff;
 }
 

@@ -1,6 +1,7 @@
 // emu [options] PROGRAM [ARGS...]
 #include <cstdio>
 
+#include "emu/compare_native.h"
 #include "emu/driver.h"
 #include "emu/options.h"
 
@@ -16,5 +17,6 @@ int main(int argc, char** argv) {
     case emu::ParseOutcome::Run:
       break;
   }
+  if (parsed.options.compare_native) return emu::run_compare_native(parsed.options);
   return emu::run_program(parsed.options);
 }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cctype>
+#include <utility>
 #include <string_view>
 
 namespace emu {
@@ -18,11 +19,18 @@ std::string usage_text() {
       "  --stats           print counters at exit: guest instructions, frames in use/peak/\n"
       "                    recycled/released, region nodes, emulator max RSS\n"
       "  --mem-limit=SIZE  cap guest physical memory (e.g. 512M, 2G); default: host RAM\n"
+      "  --compare-native  run PROGRAM natively first, then under emulation, and print\n"
+      "                    wall time, max RSS and peak resident guest memory of both\n"
+      "                    to stderr; piped stdin is captured and given to both runs\n"
+      "  --rss-log=FILE    while the guest runs, write CSV samples to FILE:\n"
+      "                    time_s,rss_kib,guest_kib (emu's RSS, guest frames in use)\n"
+      "  --rss-interval=MS sampling period for --rss-log (default 10)\n"
       "  --help            show this text\n"
       "  --version         show the version\n"
       "\n"
       "PROGRAM without a '/' is searched in $PATH. The exit status is the guest's;\n"
-      "a guest killed by a signal ends emu by the same signal.\n";
+      "a guest killed by a signal ends emu by the same signal (also with\n"
+      "--compare-native, where the status is the emulated run's).\n";
 }
 
 bool parse_size(const std::string& text, uint64_t& out) {
@@ -53,8 +61,33 @@ bool parse_size(const std::string& text, uint64_t& out) {
   return true;
 }
 
+namespace {
+
+// "1".."3600000" (one hour) for --rss-interval; false otherwise.
+bool parse_interval_ms(std::string_view text, uint32_t& out) {
+  if (text.empty() || text.size() > 7) return false;
+  uint32_t value = 0;
+  for (char c : text) {
+    if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+    value = value * 10 + uint32_t(c - '0');
+  }
+  if (value == 0 || value > 3'600'000) return false;
+  out = value;
+  return true;
+}
+
+ParseResult usage_error(std::string message) {
+  ParseResult r;
+  r.outcome = ParseOutcome::ExitUsage;
+  r.message = std::move(message);
+  return r;
+}
+
+}  // namespace
+
 ParseResult parse_options(int argc, char** argv) {
   ParseResult r;
+  bool interval_given = false;
   int i = 1;
   for (; i < argc; ++i) {
     std::string_view arg = argv[i];
@@ -82,10 +115,26 @@ ParseResult parse_options(int argc, char** argv) {
       }
       continue;
     }
+    if (arg == "--compare-native") { r.options.compare_native = true; continue; }
+    if (arg.starts_with("--rss-log=")) {
+      r.options.rss_log = std::string(arg.substr(10));
+      if (r.options.rss_log.empty()) return usage_error("emu: invalid --rss-log '' (expected --rss-log=FILE)");
+      continue;
+    }
+    if (arg.starts_with("--rss-interval=")) {
+      std::string_view value = arg.substr(15);
+      if (!parse_interval_ms(value, r.options.rss_interval_ms))
+        return usage_error(fmt::format("emu: invalid --rss-interval '{}' (expected milliseconds, 1 to 3600000)", value));
+      interval_given = true;
+      continue;
+    }
+    if (arg == "--rss-log" || arg == "--rss-interval" || arg == "--mem-limit")
+      return usage_error(fmt::format("emu: option '{}' needs a value: {}=VALUE (see emu --help)", arg, arg));
     r.outcome = ParseOutcome::ExitUsage;
     r.message = fmt::format("emu: unknown option '{}' (see emu --help)", arg);
     return r;
   }
+  if (interval_given && r.options.rss_log.empty()) return usage_error("emu: --rss-interval needs --rss-log=FILE");
   if (i >= argc) {
     r.outcome = ParseOutcome::ExitUsage;
     r.message = "emu: no PROGRAM given (see emu --help)";

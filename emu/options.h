@@ -15,6 +15,9 @@ struct Options {
   bool trace = false;           // --trace: one line per executed instruction to stderr
   bool stats = false;           // --stats: counters to stderr at exit
   uint64_t mem_limit = 0;       // --mem-limit=SIZE: cap on guest physical memory (0: host RAM)
+  bool compare_native = false;  // --compare-native: run PROGRAM natively too, table to stderr
+  std::string rss_log;          // --rss-log=FILE: CSV of RSS samples while the guest runs
+  uint32_t rss_interval_ms = 10;  // --rss-interval=MS: sampling period for --rss-log
   std::string program;          // PROGRAM as given
   std::vector<std::string> args;  // argv of the guest, argv[0] = PROGRAM
 };

@@ -30,12 +30,17 @@ void fill_random(uint8_t* out, size_t n) {
 
 }  // namespace
 
+uint64_t argument_bytes(const StackContents& c) {
+  uint64_t bytes = 8 + c.execfn.size() + 1;
+  for (const auto& s : c.argv) bytes += s.size() + 1;
+  for (const auto& s : c.envp) bytes += s.size() + 1;
+  return bytes;
+}
+
 std::variant<uint64_t, LoadError> build_initial_stack(mm::AddressSpace& as, uint64_t stack_top, uint64_t stack_size,
                                                       const StackContents& c) {
   // Total string bytes; execve's limit is a quarter of the stack rlimit.
-  uint64_t strings = c.execfn.size() + 1;
-  for (const auto& s : c.argv) strings += s.size() + 1;
-  for (const auto& s : c.envp) strings += s.size() + 1;
+  const uint64_t strings = argument_bytes(c) - 8;
   const uint64_t pointer_words = c.argv.size() + c.envp.size() + 3 + 2 * 32;
   if (strings > stack_size / 4 || strings + pointer_words * 8 + 256 > stack_size)
     return LoadError{std::strerror(E2BIG)};

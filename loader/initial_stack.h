@@ -42,10 +42,16 @@ struct StackContents {
   uint64_t entry = 0;
 };
 
-// Writes the stack into the already mapped stack region ending at
-// `stack_top`, whose size is `stack_size`; returns the initial RSP. Fails with
-// E2BIG's text when the strings need more than a quarter of the stack, as
-// execve(2) does.
+// Bytes the strings take at the top of the stack, end marker included: what
+// Linux's copy_strings() has written below the top when setup_arg_pages()
+// sizes the stack (execfn, envp and argv strings with their NULs, and 8).
+uint64_t argument_bytes(const StackContents& contents);
+
+// Writes the stack into the stack region ending at `stack_top`, which may
+// grow to `stack_size` (the stack limit; the block is poked, so pages below
+// the region are grown into as a fault would); returns the initial RSP.
+// Fails with E2BIG's text when the strings need more than a quarter of the
+// stack, as execve(2) does.
 std::variant<uint64_t, LoadError> build_initial_stack(mm::AddressSpace& as, uint64_t stack_top, uint64_t stack_size,
                                                       const StackContents& contents);
 

@@ -22,7 +22,13 @@ mm::Layout default_layout(uint64_t stack_limit) {
   return layout;
 }
 
-uint64_t stack_region_size(const mm::Layout& layout, uint64_t stack_limit) {
+uint64_t initial_stack_size(uint64_t argument_bytes, uint64_t stack_limit) {
+  const uint64_t arg_pages = std::max(page_align_up(argument_bytes), mm::kPageSize);
+  const uint64_t limit = stack_limit & ~mm::kPageMask;
+  return std::max(arg_pages, std::min(arg_pages + kStackExpand, limit));
+}
+
+uint64_t max_stack_size(const mm::Layout& layout, uint64_t stack_limit) {
   const uint64_t room = layout.stack_top.value - layout.mmap_base.value - kStackGuardGap;
   uint64_t size = std::clamp<uint64_t>(stack_limit, uint64_t{128} << 10, room);
   return size & ~mm::kPageMask;

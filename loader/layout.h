@@ -18,7 +18,10 @@ inline constexpr uint64_t kEtDynBase = 0x555555554000;
 // kept unmapped, a guard for the non-canonical boundary).
 inline constexpr uint64_t kStackTop = mm::kUserTop - mm::kPageSize;
 // stack_guard_gap: 256 pages between the stack's reach and the mmap area.
-inline constexpr uint64_t kStackGuardGap = 256 * mm::kPageSize;
+inline constexpr uint64_t kStackGuardGap = mm::kStackGuardGap;
+// setup_arg_pages' stack_expand: the exec stack reaches 128 KiB below the
+// pages of the argument strings.
+inline constexpr uint64_t kStackExpand = uint64_t{128} << 10;
 
 // The layout Linux's mmap_base() (arch/x86/mm/mmap.c) picks for a process with
 // RLIMIT_STACK = stack_limit, without randomisation:
@@ -27,9 +30,16 @@ inline constexpr uint64_t kStackGuardGap = 256 * mm::kPageSize;
 // brk_start is filled in by the caller once the image is placed.
 mm::Layout default_layout(uint64_t stack_limit);
 
-// Size of the stack region the loader maps below kStackTop: the stack limit
-// (demand paged, so untouched pages cost nothing), at least 128 KiB, and never
-// reaching into the mmap area.
-uint64_t stack_region_size(const mm::Layout& layout, uint64_t stack_limit);
+// The most the stack may hold (what execve's E2BIG check is against): the
+// stack limit, at least 128 KiB, and never reaching into the mmap area.
+uint64_t max_stack_size(const mm::Layout& layout, uint64_t stack_limit);
+
+// Size of the stack region mapped at exec, as Linux's setup_arg_pages
+// (fs/exec.c): the pages holding `argument_bytes` at the top plus
+// kStackExpand, but no more than the stack limit rounded down to pages (and
+// never less than the argument pages). A static binary with a small
+// environment gets 33 pages, [stack] 7ffffffde000-7ffffffff000. It grows on
+// faults from there (mm/stack_growth.cpp).
+uint64_t initial_stack_size(uint64_t argument_bytes, uint64_t stack_limit);
 
 }  // namespace emu::loader

@@ -3,6 +3,7 @@
 // until the whole file has been validated.
 #include "loader/loader.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -21,8 +22,8 @@ std::variant<LoadedProgram, LoadError> load_program(mm::AddressSpace& as, const 
   const ElfFile& file = std::get<ElfFile>(opened);
 
   mm::Layout layout = default_layout(options.stack_limit);
-  const uint64_t stack_size = stack_region_size(layout, options.stack_limit);
-  const uint64_t stack_bottom = layout.stack_top.value - stack_size;
+  layout.stack_rlimit = options.stack_limit;
+  const uint64_t stack_max = max_stack_size(layout, options.stack_limit);
 
   auto mapped = map_image(as, file, layout.mmap_base.value);
   if (auto* err = std::get_if<LoadError>(&mapped)) return std::move(*err);
@@ -32,10 +33,6 @@ std::variant<LoadedProgram, LoadError> load_program(mm::AddressSpace& as, const 
   layout.brk_start = mm::GuestAddr{image.image_end};
   as.set_layout(layout);
 
-  const mm::PageRange stack_pages{mm::GuestAddr{stack_bottom}.page(), layout.stack_top.page()};
-  if (int64_t r = as.map_fixed(stack_pages, mm::Prot::Read | mm::Prot::Write, mm::RegionKind::Stack); r < 0)
-    return LoadError{fmt::format("cannot map the stack: {}", std::strerror(int(-r)))};
-
   StackContents contents;
   contents.argv = options.argv;
   contents.envp = options.envp;
@@ -44,7 +41,15 @@ std::variant<LoadedProgram, LoadError> load_program(mm::AddressSpace& as, const 
   contents.phdr_addr = image.phdr_addr;
   contents.phnum = file.header().e_phnum;
   contents.entry = image.entry;
-  auto sp = build_initial_stack(as, layout.stack_top.value, stack_size, contents);
+
+  // A grows-down Stack region sized as Linux's exec sizes it; the tables
+  // below the strings may grow it further, as Linux's create_elf_tables can.
+  const uint64_t stack_size = initial_stack_size(argument_bytes(contents), options.stack_limit);
+  const mm::PageRange stack_pages{mm::GuestAddr{layout.stack_top.value - std::min(stack_size, stack_max)}.page(),
+                                  layout.stack_top.page()};
+  if (int64_t r = as.map_fixed(stack_pages, mm::Prot::Read | mm::Prot::Write, mm::RegionKind::Stack); r < 0)
+    return LoadError{fmt::format("cannot map the stack: {}", std::strerror(int(-r)))};
+  auto sp = build_initial_stack(as, layout.stack_top.value, stack_max, contents);
   if (auto* err = std::get_if<LoadError>(&sp)) return std::move(*err);
 
   LoadedProgram program;

@@ -50,7 +50,10 @@ void AddressSpace::Impl::drop_pages(PageRange range) {
   CodeHull code;
   pages.remove_range(range, [&](PageNum p, const PageEntry& e) {
     if (e.is_code()) code.add(p);
-    frames.free(e.frame);
+    if (e.host_shared())
+      frames.free_host_shared(e.frame);
+    else
+      frames.free(e.frame);
   });
   flush_tlbs(range);
   // Pages between code pages hold no decoded code, so the hull is exact in effect.
@@ -89,6 +92,7 @@ int64_t AddressSpace::map_fixed(PageRange range, Prot prot, RegionKind kind, int
   if (range.empty() || range.end.value > kUserTopPage) return -linux_abi::kEInval;
   if (file_offset & kPageMask) return -linux_abi::kEInval;
   RegionAttrs attrs = RegionAttrs::anonymous(kind, prot);
+  attrs.grows_down = kind == RegionKind::Stack;
   if (host_fd >= 0) {
     auto backing = impl_->files.get(host_fd);
     if (int* err = std::get_if<int>(&backing)) return *err;
@@ -124,6 +128,21 @@ AddressSpaceStats AddressSpace::stats() const {
   return s;
 }
 
+uint64_t AddressSpace::frames_in_use_relaxed() const { return impl_->frames.in_use_relaxed(); }
+
+namespace {
+
+// A page of a shared file region is a host view of the file page; a page of a
+// private guest file mapping may be a copy-on-write view of it (or a copy);
+// no other page is a view.
+bool host_view_consistent(const Region& r, const PageEntry& e) {
+  if (r.attrs.file && r.attrs.sharing == Sharing::Shared) return e.host_shared() && !e.copy_on_write();
+  if (e.host_shared() != e.copy_on_write()) return false;
+  return !e.copy_on_write() || (r.attrs.file && r.attrs.kind == RegionKind::File);
+}
+
+}  // namespace
+
 std::string AddressSpace::check_invariants() const {
   if (std::string e = impl_->regions.check_invariants(); !e.empty()) return "region tree: " + e;
   if (std::string e = impl_->frames.check_invariants(); !e.empty()) return "frame allocator: " + e;
@@ -140,6 +159,10 @@ std::string AddressSpace::check_invariants() const {
     else if (e.prot != effective_access(r->attrs.prot))
       err = fmt::format("page {:#x} has prot {} but its region {}", p.addr().value, prot_string(e.prot),
                         prot_string(r->attrs.prot));
+    else if (!host_view_consistent(*r, e))
+      err = fmt::format("page {:#x} is {}host-shared{} in a {} region", p.addr().value, e.host_shared() ? "" : "not ",
+                        e.copy_on_write() ? " copy-on-write" : "",
+                        r->attrs.sharing == Sharing::Shared ? "shared" : "private");
     else if (e.frame.value >= impl_->frames.limit_frames())
       err = fmt::format("page {:#x} has frame {} past the limit", p.addr().value, e.frame.value);
   });

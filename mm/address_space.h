@@ -62,6 +62,12 @@ struct AddressSpaceConfig {
   uint64_t mem_limit = 0;
 };
 
+// Linux stack_guard_gap (mm/mmap.c, 256 pages by default): a grows-down
+// region does not grow to within this distance of an accessible mapping below.
+inline constexpr uint64_t kStackGuardGap = 256 * kPageSize;
+// RLIMIT_STACK's default soft limit (Linux _STK_LIM); UINT64_MAX is RLIM_INFINITY.
+inline constexpr uint64_t kDefaultStackRlimit = uint64_t{8} << 20;
+
 // Where mmap's top-down search starts, where brk starts, and so on. Set by the
 // loader once the image is placed (Linux: mm->mmap_base, mm->start_brk).
 struct Layout {
@@ -69,6 +75,10 @@ struct Layout {
   GuestAddr mmap_min{0x10000};  // vm.mmap_min_addr: nothing is ever placed below
   GuestAddr brk_start{0};    // initial program break (page aligned end of image)
   GuestAddr stack_top{0};    // end (exclusive) of the stack region
+  // RLIMIT_STACK soft limit, bytes: how large a grows-down region may grow
+  // (mm/stack_growth.cpp). Kept in sync with setrlimit/prlimit64 by the
+  // syscall layer through set_layout.
+  uint64_t stack_rlimit = kDefaultStackRlimit;
 };
 
 struct AddressSpaceStats {
@@ -93,7 +103,10 @@ class AddressSpace {
   // ---- Linux system-call semantics: result, or -errno -------------------------
   // mmap(2): `prot`/`flags` are the guest's PROT_*/MAP_* bits; `host_fd` is the
   // host descriptor behind the guest's fd (ignored with MAP_ANONYMOUS). The
-  // file is kept open (dup) for as long as a region refers to it.
+  // file is kept open (dup) for as long as a region refers to it. MAP_SHARED
+  // pages are the host's page-cache pages (mm/shared_mapping.cpp); shared
+  // anonymous memory is a memfd. Under the memory limit, an accountable
+  // mapping larger than the free frames is ENOMEM; MAP_POPULATE prefaults.
   int64_t mmap(uint64_t addr, uint64_t length, int prot, int flags, int host_fd, uint64_t offset);
   int64_t munmap(uint64_t addr, uint64_t length);
   int64_t mprotect(uint64_t addr, uint64_t length, int prot);
@@ -106,15 +119,21 @@ class AddressSpace {
   // msync(2) (mm/shared_mapping.cpp): argument checks and ENOMEM for holes as
   // Linux; MS_SYNC flushes the files behind shared mappings in the range.
   int64_t msync(uint64_t addr, uint64_t length, int flags);
+  // mincore(2) (mm/mincore.cpp): writes one byte per page of [addr, addr+length)
+  // to guest `vec` (1: resident); Linux's errno (EINVAL, ENOMEM for holes, EFAULT).
+  int64_t mincore(uint64_t addr, uint64_t length, uint64_t vec);
   // madvise(2): MADV_DONTNEED (and MADV_FREE on private anonymous memory)
   // drop the pages, which then read zero (anonymous) or the file's bytes
-  // again (file-backed private), and return their frames; other advice is
+  // again (file-backed private), and return their frames; on MAP_SHARED
+  // memory they only unmap (the file or shmem keeps the data).
+  // MADV_POPULATE_READ/_WRITE prefault (mm/populate.cpp); other advice is
   // accepted as a hint. 0, or -errno (EINVAL, ENOMEM for unmapped holes).
   int64_t madvise(uint64_t addr, uint64_t length, int advice);
 
   // ---- loader ------------------------------------------------------------------
   // Maps [range) with the given attributes over whatever was there (MAP_FIXED
-  // semantics). `host_fd` >= 0 backs it privately from `file_offset`.
+  // semantics). `host_fd` >= 0 backs it privately from `file_offset`. A
+  // RegionKind::Stack region grows down (Linux VM_GROWSDOWN on the exec stack).
   // Returns 0 or -errno.
   int64_t map_fixed(PageRange range, Prot prot, RegionKind kind, int host_fd = -1, uint64_t file_offset = 0);
   // Writes bytes regardless of protection (populating pages). False if unmapped.
@@ -153,6 +172,9 @@ class AddressSpace {
   // ---- introspection --------------------------------------------------------------
   const RegionTree& regions() const;
   AddressSpaceStats stats() const;
+  // stats().frames.in_use, cheap and safe to call from another thread while
+  // the owning thread runs the guest (the --rss-log sampler).
+  uint64_t frames_in_use_relaxed() const;
   // /proc/self/maps text generated from the region tree, kernel format.
   std::string proc_maps() const;
   // Runs every structure's invariant checker; returns an empty string when all

@@ -10,6 +10,9 @@
 //    frame changed since the entry was filled, nor a write entry for a code page.
 #pragma once
 
+#include <algorithm>
+#include <memory>
+#include <variant>
 #include <vector>
 
 #include "mm/address_space.h"
@@ -49,6 +52,10 @@ struct Translation {
   FaultKind fault = FaultKind::None;
 };
 
+// Shared anonymous memory (MAP_SHARED|MAP_ANONYMOUS, MAP_SHARED of
+// /dev/zero): a memfd of `bytes`, Linux's shmem_zero_setup. Or -errno.
+std::variant<std::shared_ptr<const FileBacking>, int> create_shmem(uint64_t bytes);
+
 struct AddressSpace::Impl {
   explicit Impl(const AddressSpaceConfig& config);
 
@@ -63,6 +70,17 @@ struct AddressSpace::Impl {
 
   uint64_t mmap_base() const { return layout.mmap_base.value ? layout.mmap_base.value : kDefaultMmapBase; }
 
+  // Commit accounting under --mem-limit, after Linux's heuristic overcommit
+  // (mm/util.c __vm_enough_memory, OVERCOMMIT_GUESS): a single accountable
+  // request (mmap of a VM_ACCOUNT mapping, brk or mremap growth) of `pages`
+  // that obviously cannot be met -- more than the frames still free under the
+  // limit -- is refused with ENOMEM up front. Not a reservation: nothing is
+  // charged, so later requests are judged against frames actually in use.
+  bool exceeds_commit_limit(uint64_t pages) const {
+    const FrameStats& s = frames.stats();
+    return pages > s.limit - std::min(s.in_use, s.limit);
+  }
+
   // Demand paging (page_fault.cpp): the page's frame for `need`, populating it
   // on first touch (zero-filled, or read from the backing file). Never throws.
   Translation resolve(PageNum page, Need need);
@@ -72,6 +90,33 @@ struct AddressSpace::Impl {
   void fill_tlb(Tlb& tlb, PageNum page, const PageEntry& entry) const;
   // A guest write is about to change a code page: tell the observer, clear the flag.
   void code_written(PageNum page, PageEntry& entry);
+
+  // MAP_SHARED pages (shared_mapping.cpp): populates `page` of shared region
+  // `r` (a file, or the memfd behind shared anonymous memory) by mapping the
+  // file page over a frame slot, so guest accesses are page-cache accesses.
+  // Bus for a page wholly past EOF (checked here, so the host never faults
+  // on the slot); Oom when no frame or host mapping can be had.
+  Translation populate_shared(PageNum page, const Region& r, Prot access);
+  // MAP_PRIVATE file pages of guest mmaps (kind File) read before they are
+  // written: the same frame-slot view of the page-cache page, read-only on
+  // the host and marked kCopyOnWrite, so the guest keeps seeing the file's
+  // later changes until it writes the page (Linux shares the page-cache page
+  // until the COW fault). Returns a translation with fault None on success;
+  // when the host refuses the view (vm.max_map_count) the caller copies the
+  // page instead, so this never makes an access fail except Bus/Oom.
+  Translation populate_private_view(PageNum page, const Region& r, Prot access);
+  // The COW fault: gives a kCopyOnWrite page a frame of its own holding the
+  // same bytes and drops the view. False when no frame can be had (Oom).
+  bool break_copy_on_write(PageNum page, PageEntry& entry);
+
+  // Prefaulting (populate.cpp). MAP_POPULATE: best effort, like Linux's
+  // __mm_populate with errors ignored -- stops quietly at the frame limit,
+  // skips PROT_NONE regions and the rest of a region past its file's EOF.
+  void populate_best_effort(PageRange range);
+  // MADV_POPULATE_READ/_WRITE (mm/madvise.c madvise_populate): 0, or EINVAL
+  // (region lacks the permission), EFAULT (SIGBUS: past EOF), ENOMEM (hole,
+  // or out of frames). Pages before the failing one stay populated.
+  int64_t madvise_populate(PageRange range, bool write);
 
   // Layout changes (address_space.cpp); each keeps the rules above. All take
   // ranges inside [0, kUserTopPage).
@@ -87,6 +132,16 @@ struct AddressSpace::Impl {
   void protect_range(PageRange range, Prot prot);
   void flush_tlbs(PageRange range);
   void notify_code_changed(PageRange range);
+
+  // mremap's move (mremap.cpp): the present pages of `from` move to the same
+  // offsets from `to`, keeping their frames (no copy); decoded code on them
+  // is dropped and TLBs of both ranges are flushed. Regions are the caller's.
+  void move_pages(PageRange from, PageNum to);
+  // Stack growth (stack_growth.cpp, Linux expand_downwards): extends the
+  // grows-down region above the unmapped `page` down to it when the stack
+  // rlimit, mmap_min_addr and the stack guard gap allow. The region now
+  // holding `page`, or null (the access stays SEGV_MAPERR).
+  const Region* grow_stack(PageNum page);
 };
 
 }  // namespace emu::mm

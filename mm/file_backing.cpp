@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <string>
 
+#include "mm/host_fd.h"
 #include "mm/types.h"
 
 namespace emu::mm {
@@ -16,8 +17,15 @@ std::variant<std::shared_ptr<const FileBacking>, int> FileBacking::dup_from(int 
   if (host_fd < 0) return -EBADF;
   const int fd = fcntl(host_fd, F_DUPFD_CLOEXEC, 0);
   if (fd < 0) return -errno;
+  return adopt(move_fd_high(fd));
+}
+
+std::variant<std::shared_ptr<const FileBacking>, int> FileBacking::adopt(int fd) {
+  if (fd < 0) return -EBADF;
   std::shared_ptr<FileBacking> b(new FileBacking);
   b->fd_ = fd;
+  const int mode = fcntl(fd, F_GETFL);
+  b->writable_ = mode >= 0 && (mode & O_ACCMODE) == O_RDWR;
   struct stat st {};
   if (fstat(fd, &st) == 0) {
     b->dev_ = st.st_dev;
@@ -54,7 +62,9 @@ int64_t FileBacking::read_page(uint64_t offset, uint8_t* page) const {
 std::variant<std::shared_ptr<const FileBacking>, int> FileBackingCache::get(int host_fd) {
   struct stat st {};
   if (host_fd < 0 || fstat(host_fd, &st) != 0) return -EBADF;
-  std::weak_ptr<const FileBacking>& slot = files_[{uint64_t(st.st_dev), uint64_t(st.st_ino)}];
+  const int mode = fcntl(host_fd, F_GETFL);
+  const bool writable = mode >= 0 && (mode & O_ACCMODE) == O_RDWR;
+  std::weak_ptr<const FileBacking>& slot = files_[Key{uint64_t(st.st_dev), uint64_t(st.st_ino), writable}];
   if (std::shared_ptr<const FileBacking> live = slot.lock()) return live;
   auto made = FileBacking::dup_from(host_fd);
   if (auto* b = std::get_if<std::shared_ptr<const FileBacking>>(&made)) slot = *b;

@@ -21,6 +21,8 @@ class FileBacking {
   // Dups `host_fd` and records its identity. Returns the backing or -errno
   // (EBADF for a bad descriptor).
   static std::variant<std::shared_ptr<const FileBacking>, int> dup_from(int host_fd);
+  // Takes ownership of `host_fd` (closed with the backing); -errno as dup_from.
+  static std::variant<std::shared_ptr<const FileBacking>, int> adopt(int host_fd);
 
   ~FileBacking();
   FileBacking(const FileBacking&) = delete;
@@ -32,6 +34,8 @@ class FileBacking {
   uint32_t dev_minor() const { return dev_minor_; }
   uint64_t inode() const { return inode_; }
   const std::string& path() const { return path_; }
+  // Open for writing (O_RDWR): MAP_SHARED pages may be mapped writable (Linux FMODE_WRITE).
+  bool writable() const { return writable_; }
 
   // Reads up to one page at `offset` into `page` (already zero-filled).
   // Returns the byte count (0 = offset at or past EOF) or -1 on an I/O error.
@@ -46,6 +50,7 @@ class FileBacking {
   uint32_t dev_minor_ = 0;
   uint64_t inode_ = 0;
   std::string path_;
+  bool writable_ = false;
 };
 
 // One FileBacking per host file (device + inode) while any region refers to
@@ -53,13 +58,20 @@ class FileBacking {
 // mmap (which would run into RLIMIT_NOFILE). Deviation from Linux: two
 // separate open()s of one file share the backing, so their adjacent mappings
 // with contiguous offsets merge into one region (Linux keeps them apart).
+// Descriptors open for writing and read-only ones get separate backings, so a
+// MAP_SHARED mapping can write through exactly when its own fd could.
 class FileBackingCache {
  public:
   // The backing of the file behind `host_fd`, or -errno (EBADF).
   std::variant<std::shared_ptr<const FileBacking>, int> get(int host_fd);
 
  private:
-  std::map<std::pair<uint64_t, uint64_t>, std::weak_ptr<const FileBacking>> files_;
+  struct Key {
+    uint64_t dev, inode;
+    bool writable;
+    auto operator<=>(const Key&) const = default;
+  };
+  std::map<Key, std::weak_ptr<const FileBacking>> files_;
   size_t sweep_at_ = 64;  // drop expired entries when the map grows to this
 };
 

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -43,7 +44,8 @@ FrameAllocator::~FrameAllocator() {
 }
 
 std::optional<FrameNum> FrameAllocator::allocate() {
-  if (stats_.in_use >= stats_.limit) return std::nullopt;
+  // Stranded slots are lost to the limit (free_host_shared).
+  if (stats_.in_use + stranded_.size() >= stats_.limit) return std::nullopt;
   FrameNum f;
   if (!hot_.empty()) {
     f = hot_.back();
@@ -58,14 +60,56 @@ std::optional<FrameNum> FrameAllocator::allocate() {
     f = FrameNum{next_fresh_++};
     ++stats_.fresh;
   }
-  stats_.peak = std::max(stats_.peak, ++stats_.in_use);
+  const uint64_t in_use = stats_.in_use + 1;
+  set_in_use(in_use);
+  stats_.peak = std::max(stats_.peak, in_use);
   return f;
 }
 
 void FrameAllocator::free(FrameNum frame) {
-  --stats_.in_use;
+  set_in_use(stats_.in_use - 1);
   hot_.push_back(frame);
   if (hot_.size() >= 2 * size_t{hot_watermark_}) release_cold_hot_frames();
+}
+
+std::optional<FrameNum> FrameAllocator::allocate_slot() {
+  if (stats_.in_use + stranded_.size() >= stats_.limit) return std::nullopt;
+  // Released frames first: mapping over a hot one would drop a resident
+  // frame the next allocate() could have used warm.
+  FrameNum f;
+  if (!released_.empty()) {
+    f = released_.back();
+    released_.pop_back();
+    ++stats_.recycled;
+  } else if (next_fresh_ < stats_.limit) {
+    f = FrameNum{next_fresh_++};
+    ++stats_.fresh;
+  } else {
+    f = hot_.back();
+    hot_.pop_back();
+    ++stats_.recycled;
+  }
+  const uint64_t in_use = stats_.in_use + 1;
+  set_in_use(in_use);
+  stats_.peak = std::max(stats_.peak, in_use);
+  return f;
+}
+
+int FrameAllocator::map_host_shared(FrameNum frame, int fd, uint64_t offset, bool writable) {
+  const int prot = writable ? PROT_READ | PROT_WRITE : PROT_READ;
+  void* p = ::mmap(host(frame), kPageSize, prot, MAP_SHARED | MAP_FIXED, fd, off_t(offset));
+  return p == MAP_FAILED ? errno : 0;
+}
+
+void FrameAllocator::free_host_shared(FrameNum frame) {
+  set_in_use(stats_.in_use - 1);
+  constexpr int kAnonFixed = MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
+  void* p = ::mmap(host(frame), kPageSize, PROT_READ | PROT_WRITE, kAnonFixed, -1, 0);
+  if (p == MAP_FAILED) {
+    stranded_.push_back(frame);
+    return;
+  }
+  released_.push_back(frame);
 }
 
 // Gives the oldest hot frames (the bottom of the LIFO) beyond the watermark
@@ -89,6 +133,7 @@ void FrameAllocator::release_cold_hot_frames() {
 std::string FrameAllocator::check_invariants() const {
   std::vector<FrameNum> all(hot_);
   all.insert(all.end(), released_.begin(), released_.end());
+  all.insert(all.end(), stranded_.begin(), stranded_.end());
   std::sort(all.begin(), all.end());
   for (size_t i = 0; i < all.size(); ++i) {
     if (all[i].value >= next_fresh_) return fmt::format("free frame {} was never handed out", all[i].value);

@@ -90,31 +90,62 @@ int64_t AddressSpace::mmap(uint64_t addr, uint64_t length, int prot, int flags, 
   const int type = flags & kMapType;
   if (type != kMapShared && type != kMapSharedValidate && type != kMapPrivate) return -kEInval;
   attrs.sharing = type == kMapPrivate ? Sharing::Private : Sharing::Shared;
-  if (!anonymous && !is_dev_zero(st)) {
+  const bool file_backed = !anonymous && !is_dev_zero(st);
+  if (file_backed) {
     if (type == kMapSharedValidate && (flags & ~kLegacyMapMask)) return -kEOpNotSupp;  // includes MAP_SYNC
-    if (open_mode == O_WRONLY) return -kEAcces;  // every mapping reads the file
-    if (!S_ISREG(st.st_mode)) return -kENoDev;   // pipes, sockets, directories, devices
     if (attrs.sharing == Sharing::Shared) {
       if ((prot & kProtWrite) && open_mode != O_RDWR) return -kEAcces;
-      // A writable MAP_SHARED file mapping must write through to the file and
-      // to every other mapping of it: not implemented yet (issue 3). Refuse it
-      // rather than pretend with a private copy.
-      if (prot & kProtWrite) return -kENoDev;
-      // Read-only shared file mappings behave as private ones (nothing can
-      // write them); mprotect may not add PROT_WRITE (see mprotect).
-      attrs.max_prot = Prot::Read | Prot::Exec;
+      // Linux clears VM_MAYWRITE when the file is not open for writing:
+      // mprotect may not add PROT_WRITE later (EACCES, see mprotect).
+      if (open_mode != O_RDWR) attrs.max_prot = Prot::Read | Prot::Exec;
     }
+    if (open_mode == O_WRONLY) return -kEAcces;  // every mapping reads the file
+    if (!S_ISREG(st.st_mode)) return -kENoDev;   // pipes, sockets, directories, devices
     auto backing = impl_->files.get(host_fd);
     if (int* err = std::get_if<int>(&backing)) return *err;
     attrs.kind = RegionKind::File;
     attrs.file = std::get<0>(std::move(backing));
     attrs.file_offset = offset;
+  } else if (!anonymous && attrs.sharing == Sharing::Private) {
+    // Private /dev/zero (mmap_zero): anonymous memory, but the region keeps
+    // the file, which /proc/self/maps names ("/dev/zero", its device, inode
+    // and the offset given). Pages are zero-filled, never read from it.
+    auto backing = impl_->files.get(host_fd);
+    if (int* err = std::get_if<int>(&backing)) return *err;
+    attrs.file = std::get<0>(std::move(backing));
+    attrs.file_offset = offset;
+  } else if (anonymous && attrs.sharing == Sharing::Shared) {
+    // do_mmap's anonymous branch knows MAP_SHARED and MAP_PRIVATE only, and
+    // a shared mapping cannot grow down.
+    if (type == kMapSharedValidate || (flags & kMapGrowsDown)) return -kEInval;
   }
-  // MAP_SHARED anonymous memory (and /dev/zero) behaves as private for now:
-  // one guest process, nothing else can see it. MAP_POPULATE, MAP_NORESERVE,
-  // MAP_GROWSDOWN, MAP_STACK, MAP_LOCKED, MAP_HUGETLB are accepted; pages are
-  // still populated on first touch.
+  // MAP_GROWSDOWN: private anonymous memory grows down on faults below it
+  // (mm/stack_growth.cpp); do_mmap refuses it for a file (/dev/zero too)
+  // after the file checks above.
+  if (flags & kMapGrowsDown) {
+    if (!anonymous) return -kEInval;
+    attrs.grows_down = true;
+  }
+  // mmap_region's commit check (accountable_mapping() in mm/mmap.c: private
+  // writable, not MAP_NORESERVE) and shmem_acct_size (shared anonymous memory
+  // is charged whatever its protection).
+  const bool shmem = !file_backed && attrs.sharing == Sharing::Shared;
+  const bool private_writable = attrs.sharing == Sharing::Private && (prot & kProtWrite);
+  const bool accountable = !(flags & kMapNoReserve) && (shmem || private_writable);
+  if (accountable && as.exceeds_commit_limit(len >> kPageShift)) return -kENoMem;
+  if (shmem) {
+    // A memfd, mapped like a shared file from offset 0 (shared_mapping.cpp);
+    // the region stays Anonymous ("/dev/zero (deleted)" in the maps).
+    auto backing = create_shmem(len);
+    if (int* err = std::get_if<int>(&backing)) return *err;
+    attrs.file = std::get<0>(std::move(backing));
+    attrs.file_offset = 0;
+  }
+  // MAP_NORESERVE, MAP_STACK, MAP_LOCKED, MAP_HUGETLB are
+  // accepted; pages are populated on first touch unless MAP_POPULATE asks
+  // for them now (ignored with MAP_NONBLOCK, as in vm_mmap_pgoff).
   as.map_range(range, attrs);
+  if ((flags & (kMapPopulate | kMapNonBlock)) == kMapPopulate) as.populate_best_effort(range);
   return int64_t(addr);
 }
 
@@ -144,7 +175,16 @@ int64_t AddressSpace::mprotect(uint64_t addr, uint64_t length, int prot) {
   const Prot want = prot_from_bits(prot);
 
   const bool past_user_space = end > kUserTop;
-  const PageNum start = GuestAddr{addr}.page();
+  PageNum start = GuestAddr{addr}.page();
+  // PROT_GROWSDOWN extends the change down to the start of the grows-down
+  // region at the top of the range; x86 has no grows-up regions.
+  if (grows) {
+    const Region* first = start.value < kUserTopPage ? impl_->regions.find_next(start) : nullptr;
+    if (!first || first->range.start.addr().value >= end) return -kENoMem;
+    if (grows == kProtGrowsUp) return first->range.start > start ? -kENoMem : -kEInval;
+    if (!first->attrs.grows_down) return -kEInval;
+    start = first->range.start;
+  }
   const PageNum stop = past_user_space ? PageNum{kUserTopPage} : GuestAddr{end}.page();
   PageNum covered = start;  // [start, covered) is mapped and may take `want`
   int64_t result = 0;
@@ -178,6 +218,7 @@ uint64_t AddressSpace::brk(uint64_t new_break) {
     as.unmap_range(PageRange{GuestAddr{new_top}.page(), GuestAddr{old_top}.page()});
   } else if (new_top > old_top) {
     if (!as.regions.is_free(PageRange{GuestAddr{old_top}.page(), GuestAddr{new_top + kPageSize}.page()})) return as.brk;
+    if (as.exceeds_commit_limit((new_top - old_top) >> kPageShift)) return as.brk;  // do_brk_flags
     as.map_range(PageRange{GuestAddr{old_top}.page(), GuestAddr{new_top}.page()},
                  RegionAttrs::anonymous(RegionKind::Heap, Prot::Read | Prot::Write));
   }
@@ -216,6 +257,10 @@ int64_t AddressSpace::madvise(uint64_t addr, uint64_t length, int advice) {
   if (end == addr) return 0;
   const bool past_user_space = end > kUserTop;
   const PageRange range{GuestAddr{addr}.page(), past_user_space ? PageNum{kUserTopPage} : GuestAddr{end}.page()};
+  if (advice == kMadvPopulateRead || advice == kMadvPopulateWrite) {
+    const int64_t result = as.madvise_populate(range, advice == kMadvPopulateWrite);
+    return result != 0 ? result : past_user_space ? -kENoMem : 0;
+  }
   const bool drop = advice == kMadvDontNeed || advice == kMadvDontNeedLocked || advice == kMadvFree;
   uint64_t covered = 0;
   int64_t result = 0;
@@ -224,7 +269,10 @@ int64_t AddressSpace::madvise(uint64_t addr, uint64_t length, int advice) {
   as.regions.for_each_in(range, [&](const Region& r) {
     const PageRange part{std::max(r.range.start, range.start), std::min(r.range.end, range.end)};
     covered += part.size();
-    if (advice == kMadvFree && (r.attrs.file || r.attrs.sharing == Sharing::Shared)) result = -kEInval;
+    // MADV_FREE wants anonymous memory: not a file's pages, not shmem (a
+    // private /dev/zero region is anonymous to Linux).
+    const bool anonymous_memory = !r.attrs.file || r.attrs.kind == RegionKind::Anonymous;
+    if (advice == kMadvFree && (!anonymous_memory || r.attrs.sharing == Sharing::Shared)) result = -kEInval;
     if (drop && r.attrs.kind != RegionKind::Reserved) to_drop.push_back(part);
   });
   if (result != 0) return result;

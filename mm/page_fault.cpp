@@ -36,16 +36,23 @@ Translation AddressSpace::Impl::resolve(PageNum page, Need need) {
     return {.fault = page.addr().value >= kKernelHalf ? FaultKind::MapErr : FaultKind::NonCanonical};
   if (PageEntry* e = pages.find(page)) {
     if (!allows(e->prot, need)) return {.fault = FaultKind::AccErr};
+    if (e->copy_on_write() && (need == Need::Write || need == Need::Poke) && !break_copy_on_write(page, *e))
+      return {.fault = FaultKind::Oom};
     return {frames.host(e->frame), e, FaultKind::None};
   }
   const Region* r = regions.find(page);
-  if (!r) return {.fault = FaultKind::MapErr};
+  if (!r && !(r = grow_stack(page))) return {.fault = FaultKind::MapErr};
   const Prot access = effective_access(r->attrs.prot);
   if (r->attrs.kind == RegionKind::Reserved || !allows(access, need)) return {.fault = FaultKind::AccErr};
+  if (r->attrs.sharing == Sharing::Shared && r->attrs.file) return populate_shared(page, *r, access);
+  if (r->attrs.kind == RegionKind::File && (need == Need::Read || need == Need::Exec)) {
+    const Translation view = populate_private_view(page, *r, access);
+    if (view.entry || view.fault != FaultKind::None) return view;
+  }
   const std::optional<FrameNum> frame = frames.allocate();
   if (!frame) return {.fault = FaultKind::Oom};
   uint8_t* host = frames.host(*frame);
-  if (r->attrs.file) {
+  if (r->attrs.file && r->attrs.kind != RegionKind::Anonymous) {  // not private /dev/zero
     // Bytes past EOF in the last page stay zero; a page wholly past EOF is
     // SIGBUS, as on Linux.
     if (r->attrs.file->read_page(r->file_offset_of(page), host) <= 0) {
@@ -72,7 +79,7 @@ GuestFault AddressSpace::Impl::to_guest_fault(FaultKind kind, uint64_t addr) {
 void AddressSpace::Impl::fill_tlb(Tlb& tlb, PageNum page, const PageEntry& entry) const {
   uint8_t* host = frames.host(entry.frame);
   if (has(entry.prot, Prot::Read)) tlb.fill_read(page, host);
-  if (has(entry.prot, Prot::Write) && !entry.is_code()) tlb.fill_write(page, host);
+  if (has(entry.prot, Prot::Write) && !entry.write_traps()) tlb.fill_write(page, host);
 }
 
 void AddressSpace::Impl::code_written(PageNum page, PageEntry& entry) {

@@ -25,6 +25,15 @@ namespace emu::mm {
 struct PageEntry {
   static constexpr uint8_t kPresent = 1;
   static constexpr uint8_t kCode = 2;  // decoded blocks were built from this page
+  // The frame's slot is a host MAP_SHARED mapping of a file page (shared file
+  // or shmem memory, mm/shared_mapping.cpp): freeing it must re-anonymise the
+  // slot (FrameAllocator::free_host_shared), never put it on the hot list.
+  static constexpr uint8_t kHostShared = 4;
+  // With kHostShared, in a MAP_PRIVATE file region: a read-only view of the
+  // page-cache page (mm/shared_mapping.cpp). The first write copies it into a
+  // frame of its own (Linux's COW of a private file page), so until then the
+  // guest sees later changes to the file, as on Linux.
+  static constexpr uint8_t kCopyOnWrite = 8;
 
   FrameNum frame;
   Prot prot = Prot::None;  // effective access allowed (see AddressSpace: W implies R)
@@ -33,6 +42,11 @@ struct PageEntry {
   bool present() const { return flags & kPresent; }
   bool is_code() const { return flags & kCode; }
   void set_code(bool code) { flags = code ? uint8_t(flags | kCode) : uint8_t(flags & ~kCode); }
+  bool host_shared() const { return flags & kHostShared; }
+  bool copy_on_write() const { return flags & kCopyOnWrite; }
+  // No TLB write entry may be filled for the page: writes must reach the
+  // slow path (to invalidate decoded code, or to copy a page-cache view).
+  bool write_traps() const { return flags & (kCode | kCopyOnWrite); }
 
   static PageEntry make(FrameNum frame, Prot prot) { return PageEntry{frame, prot, kPresent}; }
 };
@@ -80,6 +94,23 @@ class PageTable {
   void remove_range(PageRange range, F&& f) {
     clamp(range);
     if (!range.empty()) walk<Mode::Remove>(root_, kTopShift, 0, range.start.value, range.end.value, f);
+  }
+
+  // mremap's page move (Linux mm/mremap.c move_page_tables): every present
+  // entry of [from) goes to the same offset in [to, to + from.size()), keeping
+  // its frame, so the contents move without a copy. Calls f(PageNum old_page,
+  // PageEntry&) on each entry before it lands (to adjust its flags). The
+  // destination must hold no present page and not overlap `from`. Costs what
+  // is populated in `from`, like remove_range; may throw std::bad_alloc for a
+  // new table.
+  template <class F>
+  void move_range(PageRange from, PageNum to, F&& f) {
+    const uint64_t shift = to.value - from.start.value;  // wraps for a move down
+    remove_range(from, [&](PageNum p, const PageEntry& e) {
+      PageEntry moved = e;
+      f(p, moved);
+      insert(PageNum{p.value + shift}, moved);
+    });
   }
 
   uint64_t present_count() const { return present_; }

@@ -16,14 +16,17 @@ namespace {
 constexpr size_t kNameColumn = 25 + sizeof(void*) * 6 - 1;  // the kernel's seq_setwidth
 
 std::string_view region_name(const Region& r) {
+  // Shared anonymous memory is a shmem file to Linux (shmem_zero_setup names
+  // it "dev/zero"; it was never linked, hence "(deleted)"). Ours is a memfd
+  // whose host path must not show, so this comes before the file's path. Its
+  // device and inode are the memfd's: 00:01 and a shmem inode, as on Linux.
+  if (r.attrs.kind == RegionKind::Anonymous && r.attrs.sharing == Sharing::Shared) return "/dev/zero (deleted)";
   if (r.attrs.file) return r.attrs.file->path();
   switch (r.attrs.kind) {
     case RegionKind::Heap: return "[heap]";
     case RegionKind::Stack: return "[stack]";
     default: break;
   }
-  // Shared anonymous memory is a shmem file to Linux.
-  if (r.attrs.sharing == Sharing::Shared) return "/dev/zero (deleted)";
   return {};
 }
 

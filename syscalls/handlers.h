@@ -63,6 +63,9 @@ int64_t sys_mmap(Process&, const SyscallArgs&);
 int64_t sys_munmap(Process&, const SyscallArgs&);
 int64_t sys_mprotect(Process&, const SyscallArgs&);
 int64_t sys_madvise(Process&, const SyscallArgs&);
+int64_t sys_mremap(Process&, const SyscallArgs&);
+int64_t sys_msync(Process&, const SyscallArgs&);
+int64_t sys_mincore(Process&, const SyscallArgs&);
 
 // ---- files.cpp: data and descriptors ------------------------------------------
 int64_t sys_read(Process&, const SyscallArgs&);

@@ -24,4 +24,19 @@ int64_t sys_mprotect(Process& p, const SyscallArgs& a) { return p.mem->mprotect(
 // zero-filling are the AddressSpace's (mm/mmap_syscalls.cpp).
 int64_t sys_madvise(Process& p, const SyscallArgs& a) { return p.mem->madvise(a[0], a[1], a.i32(2)); }
 
+// mremap(2): checks, resizing and moves are the AddressSpace's
+// (mm/mremap.cpp). Linux takes the flags as an unsigned long: bits above
+// the int are unknown flags (EINVAL, its first check), not truncated away.
+int64_t sys_mremap(Process& p, const SyscallArgs& a) {
+  if (a[3] > uint64_t(INT32_MAX)) return -EINVAL;  // unknown flag bits
+  return p.mem->mremap(a[0], a[1], a[2], int(a[3]), a[4]);
+}
+
+// msync(2): checks, holes and MS_SYNC's fdatasync are the AddressSpace's
+// (mm/shared_mapping.cpp).
+int64_t sys_msync(Process& p, const SyscallArgs& a) { return p.mem->msync(a[0], a[1], a.i32(2)); }
+
+// mincore(2): checks and residency are the AddressSpace's (mm/mincore.cpp).
+int64_t sys_mincore(Process& p, const SyscallArgs& a) { return p.mem->mincore(a[0], a[1], a[2]); }
+
 }  // namespace emu::syscalls

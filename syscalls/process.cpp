@@ -114,11 +114,15 @@ int64_t sys_prlimit64(Process& p, const SyscallArgs& a) {
   if (resource == abi::kRlimitStack && p.stack_limit != 0) old.rlim_cur = std::min(p.stack_limit, old.rlim_max);
   if (a[2] != 0) {
     // New limits go to the host (where they constrain what the emulator does
-    // on the guest's behalf: files, CPU time, ...). The stack's is recorded:
-    // the guest stack is already mapped.
+    // on the guest's behalf: files, CPU time, ...). The stack's is the
+    // guest's own: it bounds how far the stack grows on faults from now on
+    // (mm/stack_growth.cpp), as RLIMIT_STACK does in Linux.
     if (resource == abi::kRlimitStack) {
       if (new_limit.rlim_max > host.rlim_max && ::geteuid() != 0) return -EPERM;
       p.stack_limit = new_limit.rlim_cur;
+      mm::Layout layout = p.mem->layout();
+      layout.stack_rlimit = new_limit.rlim_cur;
+      p.mem->set_layout(layout);
     } else {
       struct ::rlimit h{new_limit.rlim_cur, new_limit.rlim_max};
       if (int64_t r = host_result(::setrlimit(__rlimit_resource(resource), &h)); r < 0) return r;

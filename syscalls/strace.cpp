@@ -94,6 +94,8 @@ std::string mmap_flags(uint64_t v) {
   return out.empty() ? "0" : out;
 }
 
+constexpr Flag kMremapFlags[] = {{1, "MREMAP_MAYMOVE"}, {2, "MREMAP_FIXED"}, {4, "MREMAP_DONTUNMAP"}};
+
 constexpr Flag kAtFlags[] = {{0x100, "AT_SYMLINK_NOFOLLOW"}, {0x200, "AT_REMOVEDIR"}, {0x400, "AT_SYMLINK_FOLLOW"},
                              {0x800, "AT_NO_AUTOMOUNT"},     {0x1000, "AT_EMPTY_PATH"}};
 constexpr Flag kAccessMode[] = {{4, "R_OK"}, {2, "W_OK"}, {1, "X_OK"}};
@@ -365,6 +367,12 @@ class Printer {
       case ArgKind::RlimitIn: return rlimit(v, false);
       case ArgKind::RlimitOut: return rlimit(v, true);
       case ArgKind::Madvice: return value_name(int32_t(v), kMadvice);
+      case ArgKind::MremapFlags:  // strace's printflags64: unknown bits alone get a comment
+        if (v != 0 && (v & 7) == 0) return fmt::format("{:#x} /* MREMAP_??? */", v);
+        return flag_names(v, kMremapFlags);
+      case ArgKind::MremapNewAddr:
+        if ((prev & 3) != 3) return std::nullopt;  // strace: MREMAP_MAYMOVE|MREMAP_FIXED
+        return ptr(v);
       case ArgKind::GrndFlags: return flag_names(uint32_t(v), kGrndFlags);
       case ArgKind::StatOut: return stat(v);
       case ArgKind::PipeOut: return pipe(v);

@@ -78,9 +78,9 @@ constexpr SyscallDesc kRows[] = {
     {10, "mprotect", sys_mprotect, {Ptr, UInt, Prot}},
     {11, "munmap", sys_munmap, {Ptr, UInt}},
     {12, "brk", sys_brk, {Ptr}, RetKind::Hex},
-    {25, "mremap", nullptr, {X, X, X, X, X}},
-    {26, "msync", nullptr, {X, X, X}},
-    {27, "mincore", nullptr, {X, X, X}},
+    {25, "mremap", sys_mremap, {Ptr, UInt, UInt, MremapFlags, MremapNewAddr}, RetKind::Hex},
+    {26, "msync", sys_msync, {Ptr, UInt, Hex}},
+    {27, "mincore", sys_mincore, {Ptr, UInt, Ptr}},
     {28, "madvise", sys_madvise, {Ptr, UInt, Madvice}},
 
     // ---- signals
@@ -143,6 +143,9 @@ constexpr SyscallDesc kRows[] = {
     {41, "socket", nullptr, {X, X, X}},
     {42, "connect", nullptr, {X, X, X}},
     {332, "statx", nullptr, {X, X, X, X, X}},
+
+    // ---- never provided: gone from Linux too, which answers ENOSYS
+    {174, "create_module", nullptr, {X, X}},
 };
 
 constexpr size_t kTableSize = 512;

@@ -49,6 +49,8 @@ enum class ArgKind : uint8_t {
   RlimitIn,    // {rlim_cur=8192*1024, rlim_max=RLIM64_INFINITY}
   RlimitOut,
   Madvice,     // MADV_DONTNEED
+  MremapFlags, // MREMAP_MAYMOVE|MREMAP_FIXED, or 0
+  MremapNewAddr, // new_address, only when the flags before it have MREMAP_MAYMOVE|MREMAP_FIXED
   GrndFlags,   // GRND_NONBLOCK
   StatOut,     // {st_mode=S_IFREG|0644, st_size=3, ...}
   PipeOut,     // [3, 4]

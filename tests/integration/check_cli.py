@@ -3,10 +3,14 @@
 (one line `emu: PROGRAM: reason` on stderr, status 126/127 like a shell,
 never a crash).
 
-usage: check_cli.py EMU SCRATCH_DIR HELLO_BINARY
+Also --compare-native (both runs measured, the emulated run's status) and
+--rss-log (a CSV time series).
+
+usage: check_cli.py EMU SCRATCH_DIR HELLO_BINARY FAULTS_BINARY
 """
 import os
 import re
+import signal
 import struct
 import subprocess
 import sys
@@ -51,8 +55,87 @@ def check(name, argv, status, stderr_prefix=None, stdout_contains=None):
         failures.append(name)
 
 
+# "  native     exit 0        0.0037 s      460 KiB            460 KiB"
+ROW = re.compile(r"^  (native|emu) +(exit \d+|SIG[A-Z0-9]+) +([0-9.]+) s +(\d+) KiB +(?:(\d+) KiB|-)$", re.M)
+
+
+def compare_rows(text):
+    """{'native': (ended, seconds, max_rss_kib, guest_kib or None), 'emu': ...} from the table."""
+    return {m[1]: (m[2], float(m[3]), int(m[4]), int(m[5]) if m[5] else None) for m in ROW.finditer(text)}
+
+
+def check_compare(name, argv, status, ended, stdout=None, stdin=None):
+    """--compare-native: emu's status is `status`; both rows are there, ended as
+    `ended` says ({'native': 'exit 0', 'emu': ...}), with plausible figures."""
+    p = subprocess.run(argv, input=stdin, capture_output=True, timeout=120)
+    err = p.stderr.decode(errors="replace")
+    rows = compare_rows(err)
+    problems = []
+    if p.returncode != status:
+        problems.append(f"status {p.returncode}, expected {status}")
+    if set(rows) != {"native", "emu"}:
+        problems.append("the table lacks a native or an emu row")
+    else:
+        for run, (how, seconds, max_rss, guest) in rows.items():
+            if how != ended[run]:
+                problems.append(f"{run} ended {how!r}, expected {ended[run]!r}")
+            if not 0 < seconds < 60:
+                problems.append(f"{run} wall time {seconds} s")
+            # A static program's max RSS is at least its image's touched pages;
+            # emu's adds the emulator (over 512 KiB of text alone).
+            if not 0 < max_rss < 1 << 20 or (run == "emu" and max_rss < 512):
+                problems.append(f"{run} max RSS {max_rss} KiB")
+        if rows["native"][3] != rows["native"][2]:
+            problems.append("native guest peak is not its max RSS (they are the same figure)")
+        guest = rows["emu"][3]
+        if ended["emu"] != "exit 126" and (guest is None or not 0 < guest < rows["emu"][2]):
+            problems.append(f"emu guest peak {guest} KiB not within (0, emu max RSS)")
+    if stdout is not None and p.stdout != stdout:
+        problems.append(f"stdout {p.stdout!r}, expected {stdout!r}")
+    print(f"{'ok  ' if not problems else 'FAIL'} {name}")
+    for pr in problems:
+        print(f"     {pr}")
+    if problems:
+        print(f"     stderr: {err[:1500]!r}")
+        failures.append(name)
+
+
+def check_rss_log(name, argv, csv_path, min_rows=2):
+    """--rss-log: header, then rows of increasing time and positive RSS; the
+    last row (taken as the guest ends) shows the guest's frames."""
+    if os.path.exists(csv_path):
+        os.unlink(csv_path)
+    p = subprocess.run(argv, capture_output=True, timeout=120)
+    problems = []
+    if p.returncode != 0:
+        problems.append(f"status {p.returncode}; stderr {p.stderr[:500]!r}")
+    lines = open(csv_path).read().splitlines() if os.path.exists(csv_path) else []
+    if not lines or lines[0] != "time_s,rss_kib,guest_kib":
+        problems.append(f"header {lines[:1]!r}")
+    rows = []
+    for line in lines[1:]:
+        m = re.fullmatch(r"(\d+\.\d{6}),(\d+),(\d+)", line)
+        if not m:
+            problems.append(f"malformed row {line!r}")
+            break
+        rows.append((float(m[1]), int(m[2]), int(m[3])))
+    if len(rows) < min_rows:
+        problems.append(f"{len(rows)} rows, expected >= {min_rows}")
+    if any(b[0] <= a[0] for a, b in zip(rows, rows[1:])):
+        problems.append("times do not increase")
+    if any(r[1] <= 0 for r in rows):
+        problems.append("a row has no RSS")
+    if rows and not 0 < rows[-1][2] < rows[-1][1]:
+        problems.append(f"final row {rows[-1]}: guest memory not within (0, RSS)")
+    print(f"{'ok  ' if not problems else 'FAIL'} {name}")
+    for pr in problems[:5]:
+        print(f"     {pr}")
+    if problems:
+        failures.append(name)
+
+
 def main():
-    emu, scratch, hello = sys.argv[1], sys.argv[2], sys.argv[3]
+    emu, scratch, hello, faults = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
     os.makedirs(scratch, exist_ok=True)
     text = os.path.join(scratch, "text-file")
     with open(text, "w") as f:
@@ -89,6 +172,41 @@ def main():
     check_output("--stats reports instructions, frames and region nodes", [emu, "--stats", hello], "stderr",
                  lambda t: all(k in t for k in ("guest instructions", "frames recycled", "frames released",
                                                 "region nodes", "emulator max RSS")))
+
+    # --compare-native: native first, then emulated; emu's status is the
+    # emulated run's (a guest killed by a signal kills emu by that signal).
+    hello_out = b"Hello from a static guest with 1 argument(s)\n  argv[1] = x\n"
+    check_compare("--compare-native hello: both rows, both outputs, status 0", [emu, "--compare-native", hello, "x"],
+                  0, {"native": "exit 0", "emu": "exit 0"}, stdout=hello_out * 2)
+    check_compare("--compare-native faults ok: the guest's own status (3)", [emu, "--compare-native", faults, "ok"],
+                  3, {"native": "exit 3", "emu": "exit 3"})
+    check_compare("--compare-native faults segv: emu dies by SIGSEGV", [emu, "--compare-native", faults, "segv"],
+                  -signal.SIGSEGV, {"native": "SIGSEGV", "emu": "SIGSEGV"})
+    script = os.path.join(scratch, "exit5.sh")
+    with open(script, "w") as f:
+        f.write("#!/bin/sh\nexit 5\n")
+    os.chmod(script, 0o755)
+    check_compare("--compare-native: the status is the emulated run's (script: native 5, emu 126)",
+                  [emu, "--compare-native", script], 126, {"native": "exit 5", "emu": "exit 126"})
+    check_compare("--compare-native: piped stdin reaches both runs", [emu, "--compare-native", "/bin/busybox", "cat"],
+                  0, {"native": "exit 0", "emu": "exit 0"}, stdin=b"a\nb\n", stdout=b"a\nb\n" * 2)
+
+    csv_path = os.path.join(scratch, "rss.csv")
+    check_rss_log("--rss-log writes a CSV time series", [emu, f"--rss-log={csv_path}", hello], csv_path)
+    check_rss_log("--rss-log with --rss-interval=1 samples while the guest runs",
+                  [emu, f"--rss-log={csv_path}", "--rss-interval=1", "/bin/busybox", "sha256sum", hello], csv_path,
+                  min_rows=3)
+    check("--rss-log= (empty) is a usage error", [emu, "--rss-log=", hello], 2, stderr_prefix="emu: invalid --rss-log")
+    check("--rss-log without a value is a usage error", [emu, "--rss-log", hello], 2, stderr_prefix="emu: option")
+    check("--rss-interval=0 is a usage error", [emu, f"--rss-log={csv_path}", "--rss-interval=0", hello], 2,
+          stderr_prefix="emu: invalid --rss-interval")
+    check("--rss-interval=abc is a usage error", [emu, f"--rss-log={csv_path}", "--rss-interval=abc", hello], 2,
+          stderr_prefix="emu: invalid --rss-interval")
+    check("--rss-interval without --rss-log is a usage error", [emu, "--rss-interval=5", hello], 2,
+          stderr_prefix="emu: --rss-interval needs --rss-log")
+    check("--rss-log to an uncreatable file exits 1", [emu, "--rss-log=/nonexistent/dir/x.csv", hello], 1,
+          stderr_prefix="emu: --rss-log: cannot create /nonexistent/dir/x.csv")
+
     if failures:
         print(f"{len(failures)} check(s) failed")
         return 1

@@ -4,7 +4,8 @@
 RSS is within TOLERANCE_KIB of the smaller one's. Also checks the guest's
 output matches the native run at N.
 
-usage: check_constant_memory.py EMU PROGRAM N TOLERANCE_KIB
+usage: check_constant_memory.py EMU PROGRAM N TOLERANCE_KIB [ARGS...]
+(ARGS follow N on the program's command line.)
 """
 import os
 import sys
@@ -26,14 +27,15 @@ def max_rss(cmd, runs=3):
 
 def main():
     emu, program, n, tolerance = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-    native = measure.run([program, str(n)])
-    emulated = measure.run([emu, program, str(n)])
+    args = sys.argv[5:]
+    native = measure.run([program, str(n)] + args)
+    emulated = measure.run([emu, program, str(n)] + args)
     if native.stdout != emulated.stdout or native.status != emulated.status:
         print(f"FAIL: output differs: native {native.stdout!r} ({native.status}), "
               f"emu {emulated.stdout!r} ({emulated.status})")
         return 1
-    small = max_rss([emu, program, str(n)])
-    large = max_rss([emu, program, str(4 * n)])
+    small = max_rss([emu, program, str(n)] + args)
+    large = max_rss([emu, program, str(4 * n)] + args)
     growth = large - small
     print(f"max RSS at {n}: {small} KiB; at {4 * n}: {large} KiB; growth {growth} KiB "
           f"(tolerance {tolerance} KiB); native at {n}: {native.max_rss_kib} KiB")

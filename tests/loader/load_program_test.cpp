@@ -125,11 +125,51 @@ TEST_CASE("layout_matches_linux_without_aslr", "[loader]") {
   CHECK(l.stack_top.value == 0x7ffffffff000);
   CHECK(l.mmap_base.value == 0x7ffff7fff000);  // stack_top - 128 MiB (8 MiB stack limit + guard, clamped)
   CHECK(l.mmap_min.value == 0x10000);
+  CHECK(l.stack_rlimit == (8u << 20));
   const mm::Region& stack = region_at(as, 0x7fffffffe000);
   CHECK(stack.attrs.kind == mm::RegionKind::Stack);
   CHECK(stack.attrs.prot == (mm::Prot::Read | mm::Prot::Write));
+  CHECK(stack.attrs.grows_down);
   CHECK(stack.range.end.addr().value == 0x7ffffffff000);
-  CHECK(stack.range.start.addr().value == 0x7ffffffff000 - (8u << 20));
+  // Linux setup_arg_pages: one page of strings + 128 KiB; `setarch -R cat
+  // /proc/self/maps` shows 7ffffffde000-7ffffffff000 [stack] here.
+  CHECK(stack.range.start.addr().value == 0x7ffffffde000);
+}
+
+TEST_CASE("the_exec_stack_covers_the_argument_pages_plus_128_kib", "[loader]") {
+  // Native, `env -i X=1 setarch -R ./maps ARG...` with ARG of n bytes: the
+  // strings take 8 + "./maps" + argv + envp bytes at the top.
+  struct Case {
+    std::vector<std::string> args;
+    uint64_t start;
+  };
+  const std::string a4069(4069, 'a'), a4070(4070, 'a'), a100k(100000, 'a');
+  const Case cases[] = {
+      {{"./maps", a4069}, 0x7ffffffde000},  // 4096 bytes of strings: one page
+      {{"./maps", a4070}, 0x7ffffffdd000},  // 4097: two
+      {{"./maps", a100k, a100k, a100k, a100k}, 0x7ffffff7d000},
+  };
+  for (const Case& c : cases) {
+    mm::AddressSpace as;
+    auto options = options_for(kBusybox, c.args, {"X=1"});
+    options.execfn = "./maps";
+    load_ok(as, options);
+    CHECK(region_at(as, 0x7fffffffe000).range.start.addr().value == c.start);
+    CHECK(as.check_invariants() == "");
+  }
+}
+
+TEST_CASE("argument_tables_larger_than_the_initial_stack_grow_it", "[loader]") {
+  // 40000 argv pointers (320 KB) do not fit in 20 pages of strings + 128 KiB:
+  // the stack grows under them, as Linux's create_elf_tables makes it.
+  mm::AddressSpace as;
+  const auto program = load_ok(as, options_for(kBusybox, std::vector<std::string>(40000, "a"), {}));
+  const mm::Region& stack = region_at(as, 0x7fffffffe000);
+  CHECK(stack.range.start.addr().value <= (program.stack_pointer & ~uint64_t{4095}));
+  CHECK(stack.range.start.addr().value > 0x7ffffffff000 - (1u << 20));
+  const Stack s = read_stack(as, program.stack_pointer);
+  CHECK(s.argc == 40000);
+  CHECK(as.check_invariants() == "");
 }
 
 TEST_CASE("initial_stack_follows_the_sysv_abi_and_linux_order", "[loader]") {

@@ -68,8 +68,8 @@ TEST_CASE("mmap argument errors match Linux", "[mmap][errno]") {
     CHECK(as.mmap(0x200000001, 4096, PROT_READ, kAnon | MAP_FIXED, -1, 0) == -EINVAL);
   }
   SECTION("no mapping type is EINVAL") { CHECK(as.mmap(0, 4096, PROT_READ, MAP_ANONYMOUS, -1, 0) == -EINVAL); }
-  SECTION("both private and shared bits (type 3 is SHARED_VALIDATE) are accepted; type 4 is EINVAL") {
-    CHECK(as.mmap(0, 4096, PROT_READ, MAP_ANONYMOUS | 0x03, -1, 0) > 0);
+  SECTION("anonymous memory takes MAP_SHARED or MAP_PRIVATE only: SHARED_VALIDATE (3) and 4 are EINVAL") {
+    CHECK(as.mmap(0, 4096, PROT_READ, MAP_ANONYMOUS | 0x03, -1, 0) == -EINVAL);
     CHECK(as.mmap(0, 4096, PROT_READ, MAP_ANONYMOUS | 0x04, -1, 0) == -EINVAL);
   }
   SECTION("a bad fd for a file mapping is EBADF") {
@@ -174,7 +174,8 @@ TEST_CASE("PROT_WRITE alone maps readable memory but shows -w- in maps", "[mmap]
 TEST_CASE("mapping a large region populates nothing until touched", "[mmap][demand]") {
   AddressSpace as = make_space();
   set_test_layout(as);
-  int64_t a = as.mmap(0, uint64_t{1} << 30, PROT_READ | PROT_WRITE, kAnon, -1, 0);
+  // MAP_NORESERVE: 1 GiB is more than the 64 MiB limit could ever commit.
+  int64_t a = as.mmap(0, uint64_t{1} << 30, PROT_READ | PROT_WRITE, kAnon | MAP_NORESERVE, -1, 0);
   REQUIRE(a > 0);
   CHECK(as.stats().frames.in_use == 0);
   uint64_t v = 42;
@@ -232,8 +233,7 @@ TEST_CASE("file mappings check the open mode and the file type", "[mmap][file][e
   REQUIRE(rdonly >= 0);
   CHECK(as.mmap(0, 4096, PROT_READ, MAP_PRIVATE, wronly, 0) == -EACCES);
   CHECK(as.mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, rdonly, 0) == -EACCES);
-  // Writable shared file mappings are not supported yet (issue 3): ENODEV, never a silent private copy.
-  CHECK(as.mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, file.fd(), 0) == -ENODEV);
+  CHECK(as.mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, file.fd(), 0) > 0);
   const int64_t ro = as.mmap(0, 4096, PROT_READ, MAP_SHARED, rdonly, 0);
   REQUIRE(ro > 0);
   CHECK(as.mprotect(uint64_t(ro), 4096, PROT_READ | PROT_WRITE) == -EACCES);
@@ -290,7 +290,17 @@ TEST_CASE("proc_maps prints the kernel format", "[maps]") {
   std::string head = fmt::format("00400000-00402000 r-xp 00001000 {:02x}:{:02x} {}", major(st.st_dev),
                                  minor(st.st_dev), st.st_ino);
   std::string expected = head + std::string(73 - head.size(), ' ') + file.path() + "\n";
-  expected += "10000000-10001000 r--s 00000000 00:00 0" + std::string(73 - 39, ' ') + "/dev/zero (deleted)\n";
+  // Shared anonymous memory is shmem: device 00:01 and its inode, as Linux prints.
+  const std::string shm_head = "10000000-10001000 r--s 00000000 00:01 ";
+  const size_t shm_at = expected.size();
+  REQUIRE(maps.size() > shm_at + shm_head.size());
+  CHECK(maps.substr(shm_at, shm_head.size()) == shm_head);
+  const size_t shm_end = maps.find('\n', shm_at);
+  const std::string shm_line = maps.substr(shm_at, shm_end - shm_at);
+  CHECK(shm_line.size() == 73 + std::string("/dev/zero (deleted)").size());
+  CHECK(shm_line.ends_with(" /dev/zero (deleted)"));
+  CHECK(std::stoull(shm_line.substr(shm_head.size())) > 0);
+  expected += shm_line + "\n";
   expected += "7ffffffde000-7ffffffff000 rw-p 00000000 00:00 0" + std::string(73 - 47, ' ') + "[stack]\n";
   CHECK(maps == expected);
 }
@@ -314,4 +324,59 @@ TEST_CASE("mapping one file many times holds one host descriptor, closed with th
     CHECK(open_fds() == before);
   }
   CHECK(open_fds() == before);
+}
+
+TEST_CASE("mprotect with PROT_GROWSDOWN extends down a grows-down region only", "[mprotect][growsdown]") {
+  AddressSpace as = make_space();
+  set_test_layout(as);
+  constexpr uint64_t kArea = 0x200000000;
+  REQUIRE(as.mmap(kArea, 4 * 4096, PROT_READ | PROT_WRITE, kAnon | MAP_FIXED, -1, 0) == int64_t(kArea));
+  // Linux (do_mprotect_pkey): a region without VM_GROWSDOWN is EINVAL, and
+  // x86 has no grows-up regions.
+  CHECK(as.mprotect(kArea + 4096, 4096, PROT_READ | PROT_GROWSDOWN) == -EINVAL);
+  CHECK(as.mprotect(kArea + 4096, 4096, PROT_READ | PROT_GROWSUP) == -EINVAL);
+  CHECK(as.mprotect(kArea - 4096, 4096, PROT_READ | PROT_GROWSUP) == -ENOMEM);
+  CHECK(as.mprotect(kArea + 4096, 4096, PROT_READ | PROT_GROWSDOWN | PROT_GROWSUP) == -EINVAL);
+  CHECK(as.check_invariants() == "");
+
+  constexpr uint64_t kStack = 0x300000000;
+  REQUIRE(as.mmap(kStack, 4 * 4096, PROT_READ | PROT_WRITE, kAnon | MAP_FIXED | MAP_GROWSDOWN, -1, 0) ==
+          int64_t(kStack));
+  CHECK(as.mprotect(kStack + 2 * 4096, 4096, PROT_READ | PROT_GROWSDOWN) == 0);
+  CHECK(as.check_invariants() == "");
+  // The change reached down to the region's start; the top page kept rw.
+  const Region* low = as.regions().find(GuestAddr{kStack}.page());
+  REQUIRE(low != nullptr);
+  CHECK(low->range == PageRange{GuestAddr{kStack}.page(), GuestAddr{kStack + 3 * 4096}.page()});
+  CHECK(low->attrs.prot == Prot::Read);
+  CHECK(as.regions().find(GuestAddr{kStack + 3 * 4096}.page())->attrs.prot == (Prot::Read | Prot::Write));
+  // Nothing at or below the range: ENOMEM.
+  CHECK(as.mprotect(0x400000000, 4096, PROT_READ | PROT_GROWSDOWN) == -ENOMEM);
+}
+
+TEST_CASE("a private /dev/zero mapping is zero-filled anonymous memory named after /dev/zero", "[mmap][devzero]") {
+  AddressSpace as = make_space();
+  set_test_layout(as);
+  const int fd = open("/dev/zero", O_RDWR);
+  REQUIRE(fd >= 0);
+  struct stat st {};
+  REQUIRE(fstat(fd, &st) == 0);
+  constexpr uint64_t kArea = 0x200000000;
+  REQUIRE(as.mmap(kArea, 2 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, fd, 0) == int64_t(kArea));
+  close(fd);  // the mapping keeps its own reference
+  uint64_t word = ~0ull;
+  REQUIRE(as.copy_in(&word, GuestAddr{kArea + 8}, 8));
+  CHECK(word == 0);
+  REQUIRE(as.copy_out(GuestAddr{kArea}, "x", 1));
+  // Anonymous to Linux: MADV_FREE is allowed (EINVAL for file pages).
+  CHECK(as.madvise(kArea, 4096, MADV_FREE) == 0);
+  const std::string want = fmt::format("200000000-200002000 rw-p 00000000 {:02x}:{:02x} {}", major(st.st_dev),
+                                       minor(st.st_dev), st.st_ino);
+  const std::string maps = as.proc_maps();
+  CHECK(maps.find(want) != std::string::npos);
+  CHECK(maps.find("/dev/zero\n") != std::string::npos);
+  CHECK(as.stats().resident_pages[int(RegionKind::Anonymous)] == 0);  // MADV_FREE dropped the page
+  REQUIRE(as.copy_out(GuestAddr{kArea + 4096}, "y", 1));
+  CHECK(as.stats().resident_pages[int(RegionKind::Anonymous)] == 1);
+  CHECK(as.check_invariants() == "");
 }

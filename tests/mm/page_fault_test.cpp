@@ -220,7 +220,8 @@ TEST_CASE("running out of frames is a kOomKill fault, not a crash", "[fault][oom
   AddressSpace as(AddressSpaceConfig{.mem_limit = 4 * 4096});
   Tlb tlb;
   as.attach(&tlb);
-  REQUIRE(as.mmap(kA, 16 * 4096, PROT_READ | PROT_WRITE, kAnonFixed, -1, 0) == int64_t(kA));
+  // MAP_NORESERVE: past the commit check, so the pages themselves run out.
+  REQUIRE(as.mmap(kA, 16 * 4096, PROT_READ | PROT_WRITE, kAnonFixed | MAP_NORESERVE, -1, 0) == int64_t(kA));
   for (int i = 0; i < 4; ++i) store<uint8_t>(as, tlb, kA + uint64_t(i) * 4096, 1);
   GuestFault f = fault_of([&] { store<uint8_t>(as, tlb, kA + 4 * 4096, 1); });
   CHECK(f.code == kOomKill);

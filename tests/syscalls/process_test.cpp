@@ -15,7 +15,7 @@ TEST_CASE("unknown_syscalls_are_enosys", "[syscalls]") {
   CHECK(g.call(0x1c4) == -ENOSYS);
   CHECK(g.call(100000) == -ENOSYS);
   CHECK(g.call(~uint64_t{0}) == -ENOSYS);
-  CHECK(g.call(25 /* mremap: named, not provided */) == -ENOSYS);
+  CHECK(g.call(174 /* create_module: named, not provided */) == -ENOSYS);
   CHECK(emu::syscalls::syscall_name(1) == std::string("write"));
   CHECK(emu::syscalls::syscall_name(0x1c4) == nullptr);
   CHECK(g.cpu.event == Event::None);
@@ -170,6 +170,19 @@ TEST_CASE("prlimit_stack_reports_the_loaders_limit", "[syscalls]") {
   CHECK(g.call(97 /* getrlimit */, 7 /* RLIMIT_NOFILE */, g.scratch) == 0);
   CHECK(g.get_as<abi::Rlimit>(g.scratch).rlim_cur > 0);
   CHECK(g.call(kPrlimit64, 0, 99, 0, g.scratch) == -EINVAL);
+}
+
+TEST_CASE("setrlimit_stack_sets_the_limit_stack_growth_obeys", "[syscalls]") {
+  Guest g;
+  g.process.stack_limit = 8u << 20;
+  REQUIRE(g.call(kPrlimit64, 0, abi::kRlimitStack, 0, g.scratch) == 0);
+  abi::Rlimit limit = g.get_as<abi::Rlimit>(g.scratch);
+  limit.rlim_cur = 1u << 20;
+  const uint64_t in = g.put(&limit, sizeof limit, 64);
+  CHECK(g.call(kPrlimit64, 0, abi::kRlimitStack, in, 0) == 0);
+  CHECK(g.as.layout().stack_rlimit == (1u << 20));
+  CHECK(g.call(kPrlimit64, 0, abi::kRlimitStack, 0, g.scratch) == 0);
+  CHECK(g.get_as<abi::Rlimit>(g.scratch).rlim_cur == (1u << 20));
 }
 
 TEST_CASE("clock_gettime_and_getrandom_write_guest_memory", "[syscalls]") {

@@ -83,6 +83,21 @@ TEST_CASE("strace_prints_memory_calls_in_hex", "[strace]") {
         "mmap(NULL, 0, PROT_NONE, MAP_PRIVATE|MAP_FIXED|MAP_ANONYMOUS, -1, 0x1000) = -1 EINVAL (Invalid argument)\n");
 }
 
+TEST_CASE("strace_prints_mremap_with_new_address_only_when_fixed", "[strace]") {
+  // strace prints new_address only with MREMAP_MAYMOVE|MREMAP_FIXED.
+  Guest g;
+  StraceCapture cap(g);
+  const int64_t a = g.call(kMmap, 0, 8192, kProtRead, kMapPrivate | kMapAnonymous, uint64_t(-1), 0);
+  cap.take();
+  g.call(25, uint64_t(a), 8192, 4096, 0, 0x1234000);
+  CHECK(cap.take() == fmt::format("mremap({:#x}, 8192, 4096, 0) = {:#x}\n", a, a));
+  const int64_t b = g.call(25, uint64_t(a), 4096, 4096, 3, 0x200000000);
+  CHECK(b == 0x200000000);
+  CHECK(cap.take() == fmt::format("mremap({:#x}, 4096, 4096, MREMAP_MAYMOVE|MREMAP_FIXED, 0x200000000) = 0x200000000\n", a));
+  g.call(25, 0x200000000, 4096, 8192, 8, 0);
+  CHECK(cap.take() == "mremap(0x200000000, 4096, 8192, 0x8 /* MREMAP_??? */) = -1 EINVAL (Invalid argument)\n");
+}
+
 TEST_CASE("strace_prints_process_calls", "[strace]") {
   Guest g;
   StraceCapture cap(g);
