@@ -69,13 +69,13 @@ std::string absolute_path(const std::string& path) {
   return path;
 }
 
-const char* segv_code_name(int code) {
-  switch (code) {
-    case mm::kSegvMapErr: return "SEGV_MAPERR";
-    case mm::kSegvAccErr: return "SEGV_ACCERR";
-    case mm::kSiKernel: return "SI_KERNEL";
-    default: return "?";
-  }
+// The si_code name of a memory fault, as strace and the kernel's headers spell it.
+const char* fault_code_name(int signo, int code) {
+  if (code == mm::kSiKernel) return "SI_KERNEL";
+  if (signo == SIGSEGV && code == mm::kSegvMapErr) return "SEGV_MAPERR";
+  if (signo == SIGSEGV && code == mm::kSegvAccErr) return "SEGV_ACCERR";
+  if (signo == SIGBUS && code == mm::kBusAdrErr) return "BUS_ADRERR";
+  return "?";
 }
 
 // A synchronous fault the guest has no handler for (guest signal handlers
@@ -95,7 +95,9 @@ const char* segv_code_name(int code) {
       std::fprintf(stderr, "emu: %s: unimplemented or invalid instruction %s: SIGILL\n", program.c_str(), where.c_str());
       break;
     case SIGSEGV:
-      std::fprintf(stderr, "emu: %s: SIGSEGV (%s, address 0x%lx) %s\n", program.c_str(), segv_code_name(fault.code),
+    case SIGBUS:
+      std::fprintf(stderr, "emu: %s: %s (%s, address 0x%lx) %s\n", program.c_str(),
+                   fault.signo == SIGSEGV ? "SIGSEGV" : "SIGBUS", fault_code_name(fault.signo, fault.code),
                    static_cast<unsigned long>(fault.addr), where.c_str());
       break;
     default:
