@@ -39,8 +39,11 @@ static void mincore_cases(void) {
   if (p != MAP_FAILED) {
     residency("of 4 populated pages", p, 4);
     yes_no("populated pages read zero", p[0] == 0 && p[4 * kPage - 1] == 0);
+    p[0] = 1;
+    p[2 * kPage] = 2;
     report("MADV_DONTNEED page 2", madvise(p + 2 * kPage, kPage, MADV_DONTNEED));
     residency("after it", p, 4);
+    yes_no("the dropped page reads zero, the others keep their contents", p[2 * kPage] == 0 && p[0] == 1);
   }
   char* n = map_at(kTestArea + 0x200000, 2 * kPage, PROT_NONE, kAnon, -1, 0);
   residency("of PROT_NONE pages", n, 2);
