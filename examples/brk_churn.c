@@ -12,39 +12,28 @@
 // Live memory is bounded by kMaxPages (2 MiB), reached first.
 //
 // usage: brk_churn N
-#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-enum { kPage = 4096, kWords = kPage / 8, kMaxPages = 512 };
+#include "churn.h"
+
+enum { kMaxPages = 512 };
 
 static uintptr_t base;            // page-aligned start of the churned area
 static uintptr_t cur;             // bytes above base currently below the break
-static uint64_t tag[kMaxPages];   // page i holds words derived from tag[i]; 0 means reads zero
-static uint64_t rng_state = 0x62726b5f6368726eull;
+static uint64_t tag[kMaxPages];   // page i holds tag_word(tag[i], w); 0 means reads zero
+static struct rng rng = {0x62726b5f6368726eull};
 static uint64_t next_tag = 1;
 static uint64_t checksum;
 static long step;
 
-static uint64_t rng_next(void) {  // splitmix64
-  uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
-static long rng_below(long n) { return (long)(rng_next() % (uint64_t)n); }
-
-static void fail(const char* what, long page) {
-  printf("brk_churn: FAIL %s (step %ld, page %ld, errno %d)\n", what, step, page, errno);
-  exit(1);
-}
+static void fail(const char* what, long page) { churn_fail("brk_churn", what, "step %ld, page %ld", step, page); }
 
 static uintptr_t raw_brk(uintptr_t addr) { return (uintptr_t)syscall(SYS_brk, addr); }
 
-static uint64_t pattern(uint64_t t, long word) { return t ? t * 0x9e3779b97f4a7c15ull ^ (uint64_t)word : 0; }
 static volatile uint64_t* page_at(long i) { return (volatile uint64_t*)(base + (uintptr_t)i * kPage); }
 static long pages_touching(uintptr_t bytes) { return (long)((bytes + kPage - 1) / kPage); }
 
@@ -56,23 +45,13 @@ static void set_break(uintptr_t bytes) {
 }
 
 static void fill_page(long i) {
-  uint64_t t = next_tag++;
-  volatile uint64_t* p = page_at(i);
-  for (long w = 0; w < kWords; ++w) p[w] = pattern(t, w);
-  tag[i] = t;
+  tag[i] = next_tag++;
+  fill_tagged(page_at(i), tag[i]);
 }
 
 static void verify_page(long i, int full) {
-  volatile uint64_t* p = page_at(i);
   uint64_t t = tag[i];
-  if (full) {
-    for (long w = 0; w < kWords; ++w)
-      if (p[w] != pattern(t, w)) fail(t ? "page contents differ" : "page does not read zero", i);
-  } else {
-    long mid = 1 + (long)(t % (kWords - 2));
-    if (p[0] != pattern(t, 0) || p[mid] != pattern(t, mid) || p[kWords - 1] != pattern(t, kWords - 1))
-      fail(t ? "page contents differ" : "page does not read zero", i);
-  }
+  if (!holds_tag(page_at(i), t, full)) fail(t ? "page contents differ" : "page does not read zero", i);
   checksum += t * (uint64_t)(i + 1);
 }
 
@@ -86,10 +65,10 @@ int main(int argc, char** argv) {
   for (step = 0; step < n; ++step) {
     uintptr_t old = cur;
     uintptr_t want;
-    if (rng_below(16) == 0) {
-      want = (uintptr_t)rng_below((long)kMaxPages * kPage + 1);
+    if (rng_below(&rng, 16) == 0) {
+      want = (uintptr_t)rng_below(&rng, (long)kMaxPages * kPage + 1);
     } else {  // a small move, up or down, often not page-aligned
-      long delta = rng_below(32 * kPage) - 16 * kPage;
+      long delta = rng_below(&rng, 32 * kPage) - 16 * kPage;
       long w = (long)old + delta;
       want = (uintptr_t)(w < 0 ? 0 : w > (long)kMaxPages * kPage ? (long)kMaxPages * kPage : w);
     }
@@ -99,11 +78,11 @@ int main(int argc, char** argv) {
     // them is checked whole).
     long grown = mapped - pages_touching(old);
     for (long i = pages_touching(old); i < mapped; ++i) verify_page(i, 0);
-    if (grown > 0) verify_page(pages_touching(old) + rng_below(grown), 1);
+    if (grown > 0) verify_page(pages_touching(old) + rng_below(&rng, grown), 1);
     // Write some pages wholly below the break, and check a few anywhere below it.
     long whole = (long)(cur / kPage);
-    for (int k = 0; k < 4 && whole > 0; ++k) fill_page(rng_below(whole));
-    for (int k = 0; k < 8 && mapped > 0; ++k) verify_page(rng_below(mapped), 0);
+    for (int k = 0; k < 4 && whole > 0; ++k) fill_page(rng_below(&rng, whole));
+    for (int k = 0; k < 8 && mapped > 0; ++k) verify_page(rng_below(&rng, mapped), 0);
     if (raw_brk(0) != base + cur) fail("brk(0) does not return the break", 0);
   }
   for (long i = 0; i < pages_touching(cur); ++i) verify_page(i, 1);

@@ -9,7 +9,6 @@
 // 1.25 MiB), touched whole first.
 //
 // usage: madvise_churn N
-#include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -17,7 +16,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-enum { kPage = 4096, kWords = kPage / 8, kAnonPages = 256, kFilePages = 64 };
+#include "churn.h"
+
+enum { kAnonPages = 256, kFilePages = 64 };
 
 // A mapping and what each page holds: tag 0 means "as after a drop"
 // (zero for anonymous pages, the file's contents for file pages).
@@ -31,22 +32,13 @@ struct area {
 
 static struct area anon = {"anonymous", NULL, kAnonPages, 0, {0}};
 static struct area file = {"file", NULL, kFilePages, 1, {0}};
-static uint64_t rng_state = 0x6d61647669736521ull;
+static struct rng rng = {0x6d61647669736521ull};
 static uint64_t next_tag = 1;
 static uint64_t checksum;
 static long step;
 
-static uint64_t rng_next(void) {  // splitmix64
-  uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
-static long rng_below(long n) { return (long)(rng_next() % (uint64_t)n); }
-
 static void fail(const char* what, struct area* a, long page) {
-  printf("madvise_churn: FAIL %s (step %ld, %s page %ld, errno %d)\n", what, step, a ? a->name : "-", page, errno);
-  exit(1);
+  churn_fail("madvise_churn", what, "step %ld, %s page %ld", step, a ? a->name : "-", page);
 }
 
 // The file's own contents: page i, word w.
@@ -54,7 +46,7 @@ static uint64_t file_word(long page, long word) { return 0xf11e000000000000ull |
 
 static uint64_t expected(struct area* a, long page, long word) {
   uint64_t t = a->tag[page];
-  if (t) return t * 0x9e3779b97f4a7c15ull ^ (uint64_t)word;
+  if (t) return tag_word(t, word);
   return a->file_backed ? file_word(page, word) : 0;
 }
 
@@ -62,17 +54,18 @@ static volatile uint64_t* page_at(struct area* a, long i) { return a->base + i *
 
 static void fill_page(struct area* a, long i) {
   a->tag[i] = next_tag++;
-  volatile uint64_t* p = page_at(a, i);
-  for (long w = 0; w < kWords; ++w) p[w] = expected(a, i, w);
+  fill_tagged(page_at(a, i), a->tag[i]);
 }
 
+// holds_tag's check against expected(): a dropped file page (tag 0) must
+// show the file again, which no tag's words describe.
 static void verify_page(struct area* a, long i, int full) {
   volatile uint64_t* p = page_at(a, i);
   if (full) {
     for (long w = 0; w < kWords; ++w)
       if (p[w] != expected(a, i, w)) fail("page contents differ", a, i);
   } else {
-    long mid = 1 + (long)(a->tag[i] % (kWords - 2));
+    long mid = sample_word(a->tag[i]);
     if (p[0] != expected(a, i, 0) || p[mid] != expected(a, i, mid) || p[kWords - 1] != expected(a, i, kWords - 1))
       fail("page contents differ", a, i);
   }
@@ -104,10 +97,10 @@ int main(int argc, char** argv) {
   for (long i = 0; i < anon.pages; ++i) fill_page(&anon, i);       // reach the live-memory bound first
   for (long i = 0; i < file.pages; ++i) fill_page(&file, i);
   for (step = 0; step < n; ++step) {
-    struct area* a = rng_below(4) == 0 ? &file : &anon;
-    long first = rng_below(a->pages);
-    long count = 1 + rng_below(a->pages - first < 32 ? a->pages - first : 32);
-    if (rng_below(2) == 0) {
+    struct area* a = rng_below(&rng, 4) == 0 ? &file : &anon;
+    long first = rng_below(&rng, a->pages);
+    long count = 1 + rng_below(&rng, a->pages - first < 32 ? a->pages - first : 32);
+    if (rng_below(&rng, 2) == 0) {
       for (long i = first; i < first + count; ++i) fill_page(a, i);
     } else {
       if (madvise((void*)page_at(a, first), (size_t)count * kPage, MADV_DONTNEED) != 0) fail("madvise", a, first);
@@ -116,7 +109,7 @@ int main(int argc, char** argv) {
         verify_page(a, i, 1);
       }
     }
-    for (int k = 0; k < 8; ++k) verify_page(a, rng_below(a->pages), 0);
+    for (int k = 0; k < 8; ++k) verify_page(a, rng_below(&rng, a->pages), 0);
   }
   for (long i = 0; i < anon.pages; ++i) verify_page(&anon, i, 1);
   for (long i = 0; i < file.pages; ++i) verify_page(&file, i, 1);

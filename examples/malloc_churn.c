@@ -8,7 +8,6 @@
 // ~1.9 MiB), reached first.
 //
 // usage: malloc_churn N
-#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +15,8 @@
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
+
+#include "churn.h"
 
 enum { kSmall = 512, kLarge = 8, kSmallMin = 16, kSmallMax = 512, kLargeMin = 184 << 10, kLargeMax = 216 << 10 };
 enum { kStride = 256 };  // large blocks hold a word every kStride bytes: each page is touched
@@ -27,36 +28,24 @@ struct block {
 };
 
 static struct block small[kSmall], large[kLarge];
-static uint64_t rng_state = 0x6d616c6c6f632121ull;
+static struct rng rng = {0x6d616c6c6f632121ull};
 static uint64_t next_tag = 1;
 static uint64_t checksum;
 static long step;
 
-static uint64_t rng_next(void) {  // splitmix64
-  uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
-static long rng_range(long lo, long hi) { return lo + (long)(rng_next() % (uint64_t)(hi - lo + 1)); }
-
-static void fail(const char* what, size_t size) {
-  printf("malloc_churn: FAIL %s (step %ld, size %zu, errno %d)\n", what, step, size, errno);
-  exit(1);
-}
+static void fail(const char* what, size_t size) { churn_fail("malloc_churn", what, "step %ld, size %zu", step, size); }
 
 static unsigned char byte_at(uint64_t tag, size_t i) { return (unsigned char)(tag * 131 + i * 7 + (i >> 8)); }
-static uint64_t word_at(uint64_t tag, size_t i) { return tag * 0x9e3779b97f4a7c15ull ^ i; }
 
 // Small blocks are filled whole, bytewise; large ones get a word every
-// kStride bytes and their last byte.
+// kStride bytes (tag_word of its offset: tags start at 1) and their last byte.
 static void fill(struct block* b, int is_large) {
   b->tag = next_tag++;
   if (!is_large) {
     for (size_t i = 0; i < b->size; ++i) b->p[i] = byte_at(b->tag, i);
     return;
   }
-  for (size_t i = 0; i + 8 < b->size; i += kStride) memcpy(b->p + i, &(uint64_t){word_at(b->tag, i)}, 8);
+  for (size_t i = 0; i + 8 < b->size; i += kStride) memcpy(b->p + i, &(uint64_t){tag_word(b->tag, (long)i)}, 8);
   b->p[b->size - 1] = byte_at(b->tag, b->size - 1);
 }
 
@@ -69,7 +58,7 @@ static void verify(const struct block* b, size_t size, int is_large) {
     for (size_t i = 0; i + 8 < size; i += kStride) {
       uint64_t w;
       memcpy(&w, b->p + i, 8);
-      if (w != word_at(b->tag, i)) fail("large block contents differ", b->size);
+      if (w != tag_word(b->tag, (long)i)) fail("large block contents differ", b->size);
     }
     if (b->p[size - 1] != byte_at(b->tag, size - 1)) fail("large block's last byte differs", b->size);
   }
@@ -91,7 +80,7 @@ static void release(struct block* b, int is_large) {
 
 // realloc keeps the common prefix; the block is refilled for its new size.
 static void reallocate(struct block* b) {
-  size_t size = (size_t)rng_range(kSmallMin, kSmallMax);
+  size_t size = (size_t)rng_range(&rng, kSmallMin, kSmallMax);
   unsigned char* p = realloc(b->p, size);
   if (!p) fail("realloc", size);
   b->p = p;
@@ -116,14 +105,14 @@ int main(int argc, char** argv) {
     if (i % (kSmall / kLarge) == 0) allocate(&large[i / (kSmall / kLarge)], kLargeMax, 1);
   }
   for (step = 0; step < n; ++step) {
-    if (rng_range(0, 15) == 0) {
-      struct block* b = &large[rng_range(0, kLarge - 1)];
+    if (rng_range(&rng, 0, 15) == 0) {
+      struct block* b = &large[rng_range(&rng, 0, kLarge - 1)];
       if (b->p) release(b, 1);
-      else allocate(b, (size_t)rng_range(kLargeMin, kLargeMax), 1);
+      else allocate(b, (size_t)rng_range(&rng, kLargeMin, kLargeMax), 1);
     } else {
-      struct block* b = &small[rng_range(0, kSmall - 1)];
-      if (!b->p) allocate(b, (size_t)rng_range(kSmallMin, kSmallMax), 0);
-      else if (rng_range(0, 3) == 0) reallocate(b);
+      struct block* b = &small[rng_range(&rng, 0, kSmall - 1)];
+      if (!b->p) allocate(b, (size_t)rng_range(&rng, kSmallMin, kSmallMax), 0);
+      else if (rng_range(&rng, 0, 3) == 0) reallocate(b);
       else release(b, 0);
     }
   }

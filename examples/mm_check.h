@@ -1,5 +1,5 @@
-// Helpers shared by the mm semantics examples (mm_errno, mm_maps, mm_shared,
-// mm_misc), which are run natively and under emu with their stdout compared.
+// Helpers shared by the mm semantics examples (mm_errno, mm_maps, mm_mremap,
+// mm_shared, mm_misc), which are run natively and under emu with their stdout compared.
 // So nothing printed may depend on where ASLR put things: results are
 // errno names, booleans and /proc/self/maps lines of mappings the program
 // placed at fixed addresses (kTestArea and up).
@@ -19,7 +19,7 @@
 #define MAP_FIXED_NOREPLACE 0x100000
 #endif
 
-enum { kPage = 4096 };
+enum { kPage = 4096, kRW = PROT_READ | PROT_WRITE, kAnon = MAP_PRIVATE | MAP_ANONYMOUS };
 // Far from where Linux puts a static executable (0x400000), its heap and
 // mmap's top-down allocations: free in every run, so MAP_FIXED is safe.
 #define kTestArea ((uintptr_t)0x200000000)
@@ -79,17 +79,37 @@ static inline void* map_at(uintptr_t addr, size_t len, int prot, int flags, int 
   return m;
 }
 
-// Prints the /proc/self/maps lines of mappings starting in [lo, hi).
-static inline void print_maps(const char* label, uintptr_t lo, uintptr_t hi) {
+// Prints the /proc/self/maps lines of mappings starting in [lo, hi), whole
+// or, when `short_form`, only their range, permissions and offset.
+static inline void print_maps_lines(const char* label, uintptr_t lo, uintptr_t hi, int short_form) {
   FILE* f = fopen("/proc/self/maps", "r");
   if (!f) die("open /proc/self/maps");
   printf("%s:\n", label);
   char line[512];
   while (fgets(line, sizeof line, f)) {
     uintptr_t start = strtoull(line, NULL, 16);
-    if (start >= lo && start < hi) printf("  %s", line);
+    if (start < lo || start >= hi) continue;
+    char range[64], perms[8], offset[32];
+    if (!short_form) printf("  %s", line);
+    else if (sscanf(line, "%63s %7s %31s", range, perms, offset) == 3) printf("  %s %s %s\n", range, perms, offset);
   }
   fclose(f);
+}
+
+static inline void print_maps(const char* label, uintptr_t lo, uintptr_t hi) { print_maps_lines(label, lo, hi, 0); }
+
+// For mappings of a temporary file, whose inode differs from run to run.
+static inline void print_maps_short(const char* label, uintptr_t lo, uintptr_t hi) { print_maps_lines(label, lo, hi, 1); }
+
+// Page i of a run holds `seed + i` in its first and last byte.
+static inline void fill(char* p, int pages, int seed) {
+  for (int i = 0; i < pages; ++i) p[i * kPage] = p[i * kPage + kPage - 1] = (char)(seed + i);
+}
+
+static inline int holds(const char* p, int pages, int seed) {
+  for (int i = 0; i < pages; ++i)
+    if (p[i * kPage] != (char)(seed + i) || p[i * kPage + kPage - 1] != (char)(seed + i)) return 0;
+  return 1;
 }
 
 // Probes whether the kernel (or emu's syscall gateway) can read or write

@@ -13,9 +13,6 @@
 #define MAP_SHARED_VALIDATE 0x03
 #endif
 
-static const int kRW = PROT_READ | PROT_WRITE;
-static const int kAnon = MAP_PRIVATE | MAP_ANONYMOUS;
-
 static void mmap_cases(const char* ro_path) {
   char* area = map_at(kTestArea, 4 * kPage, kRW, kAnon, -1, 0);
   int ro = open(ro_path, O_RDONLY);

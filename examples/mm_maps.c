@@ -10,19 +10,6 @@
 // usage: mm_maps PROGRAM_PATH    (a file of 4+ pages to map, e.g. itself)
 #include "mm_check.h"
 
-static const int kRW = PROT_READ | PROT_WRITE;
-static const int kAnon = MAP_PRIVATE | MAP_ANONYMOUS;
-
-static void fill(char* p, int pages, int seed) {
-  for (int i = 0; i < pages; ++i) p[i * kPage] = p[i * kPage + kPage - 1] = (char)(seed + i);
-}
-
-static int holds(const char* p, int pages, int seed) {
-  for (int i = 0; i < pages; ++i)
-    if (p[i * kPage] != (char)(seed + i) || p[i * kPage + kPage - 1] != (char)(seed + i)) return 0;
-  return 1;
-}
-
 static void mprotect_cases(void) {
   const uintptr_t lo = kTestArea, hi = lo + 0x1000000;
   char* a = map_at(lo, 8 * kPage, kRW, kAnon, -1, 0);

@@ -13,9 +13,6 @@
 #define MAP_32BIT 0x40
 #endif
 
-static const int kRW = PROT_READ | PROT_WRITE;
-static const int kAnon = MAP_PRIVATE | MAP_ANONYMOUS;
-
 // "mincore what: 0110" (one digit per page), or the errno name.
 static void residency(const char* what, void* p, size_t pages) {
   unsigned char vec[64];

@@ -13,9 +13,6 @@
 #define MREMAP_DONTUNMAP 4
 #endif
 
-static const int kRW = PROT_READ | PROT_WRITE;
-static const int kAnon = MAP_PRIVATE | MAP_ANONYMOUS;
-
 static void errno_cases(void) {
   char* area = (char*)(kTestArea + 0x2000000);
   map_at((uintptr_t)area, 4 * kPage, kRW, kAnon, -1, 0);
@@ -38,17 +35,6 @@ static void errno_cases(void) {
   report_map("mremap MREMAP_DONTUNMAP without MREMAP_MAYMOVE", mremap(area, kPage, kPage, MREMAP_DONTUNMAP), NULL);
   report_map("mremap MREMAP_DONTUNMAP with a size change", mremap(area, kPage, 2 * kPage, MREMAP_MAYMOVE | MREMAP_DONTUNMAP), NULL);
   report_map("mremap same size, no flags", mremap(area, 4 * kPage, 4 * kPage, 0), area);
-}
-
-// Page i of a run holds `seed + i` in its first and last byte.
-static void fill(char* p, int pages, int seed) {
-  for (int i = 0; i < pages; ++i) p[i * kPage] = p[i * kPage + kPage - 1] = (char)(seed + i);
-}
-
-static int holds(const char* p, int pages, int seed) {
-  for (int i = 0; i < pages; ++i)
-    if (p[i * kPage] != (char)(seed + i) || p[i * kPage + kPage - 1] != (char)(seed + i)) return 0;
-  return 1;
 }
 
 static int reads_zero(const char* p, int pages) {

@@ -19,24 +19,6 @@
 #define MAP_SHARED_VALIDATE 0x03
 #endif
 
-static const int kRW = PROT_READ | PROT_WRITE;
-
-// Maps lines of a temporary file carry its inode, which differs from run to
-// run: print range, permissions and offset only.
-static void print_maps_short(const char* label, uintptr_t lo, uintptr_t hi) {
-  FILE* f = fopen("/proc/self/maps", "r");
-  if (!f) die("open /proc/self/maps");
-  printf("%s:\n", label);
-  char line[512];
-  while (fgets(line, sizeof line, f)) {
-    uintptr_t start = strtoull(line, NULL, 16);
-    char range[64], perms[8], offset[32];
-    if (start >= lo && start < hi && sscanf(line, "%63s %7s %31s", range, perms, offset) == 3)
-      printf("  %s %s %s\n", range, perms, offset);
-  }
-  fclose(f);
-}
-
 static char file_byte(int fd, off_t offset) {
   char c = 0;
   if (pread(fd, &c, 1, offset) != 1) return (char)0xee;

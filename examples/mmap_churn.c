@@ -12,68 +12,46 @@
 // filled to the bound first, so max RSS does not grow with N.
 //
 // usage: mmap_churn N
-#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
-enum { kPage = 4096, kWords = kPage / 8, kSlots = 8, kMaxPages = 64 };
+#include "churn.h"
+
+enum { kSlots = 8, kMaxPages = 64 };
 
 struct slot {
   uint64_t* base;  // NULL: free
   long pages;
-  uint64_t tag[kMaxPages];    // page i holds words derived from tag[i]; 0 means reads zero
+  uint64_t tag[kMaxPages];    // page i holds tag_word(tag[i], w); 0 means reads zero
   unsigned char ro[kMaxPages];  // page i is PROT_READ
 };
 
 static struct slot slots[kSlots];
-static uint64_t rng_state = 0x6d6d61705f636875ull;
+static struct rng rng = {0x6d6d61705f636875ull};
 static uint64_t next_tag = 1;
 static uint64_t checksum;
 static long step;
 
-static uint64_t rng_next(void) {  // splitmix64
-  uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
-static long rng_below(long n) { return (long)(rng_next() % (uint64_t)n); }
-
 static void fail(const char* what, int slot, long page) {
-  printf("mmap_churn: FAIL %s (step %ld, slot %d, page %ld, errno %d)\n", what, step, slot, page, errno);
-  exit(1);
+  churn_fail("mmap_churn", what, "step %ld, slot %d, page %ld", step, slot, page);
 }
-
-static uint64_t pattern(uint64_t tag, long word) { return tag ? tag * 0x9e3779b97f4a7c15ull ^ (uint64_t)word : 0; }
 
 static volatile uint64_t* page_at(struct slot* s, long i) { return s->base + i * kWords; }
 
 static void fill_page(struct slot* s, long i) {
-  uint64_t tag = next_tag++;
-  volatile uint64_t* p = page_at(s, i);
-  for (long w = 0; w < kWords; ++w) p[w] = pattern(tag, w);
-  s->tag[i] = tag;
+  s->tag[i] = next_tag++;
+  fill_tagged(page_at(s, i), s->tag[i]);
 }
 
-// Checks three words of each page (both ends and one chosen by the tag), or
-// all of them when `full`.
+// Checks three words of each page (holds_tag), or all of them when `full`.
 static void verify_slot(int si, int full) {
   struct slot* s = &slots[si];
   for (long i = 0; i < s->pages; ++i) {
-    volatile uint64_t* p = page_at(s, i);
-    uint64_t tag = s->tag[i];
-    if (full) {
-      for (long w = 0; w < kWords; ++w)
-        if (p[w] != pattern(tag, w)) fail("page contents differ", si, i);
-    } else {
-      long mid = 1 + (long)(tag % (kWords - 2));
-      if (p[0] != pattern(tag, 0) || p[mid] != pattern(tag, mid) || p[kWords - 1] != pattern(tag, kWords - 1))
-        fail("page contents differ", si, i);
-    }
-    checksum += tag * (uint64_t)(i + 1);
+    if (!holds_tag(page_at(s, i), s->tag[i], full)) fail("page contents differ", si, i);
+    checksum += s->tag[i] * (uint64_t)(i + 1);
   }
 }
 
@@ -115,7 +93,7 @@ static void free_whole(int si) {
 
 static void unmap_head(int si) {
   struct slot* s = &slots[si];
-  long k = 1 + rng_below(s->pages - 1);
+  long k = 1 + rng_below(&rng, s->pages - 1);
   unmap_range(si, 0, k);
   s->base += k * kWords;
   drop_pages(s, 0, k);
@@ -123,7 +101,7 @@ static void unmap_head(int si) {
 
 static void unmap_tail(int si) {
   struct slot* s = &slots[si];
-  long k = 1 + rng_below(s->pages - 1);
+  long k = 1 + rng_below(&rng, s->pages - 1);
   unmap_range(si, s->pages - k, k);
   s->pages -= k;
 }
@@ -132,8 +110,8 @@ static void unmap_tail(int si) {
 // slot if one is free, else it is unmapped as well.
 static void unmap_middle(int si) {
   struct slot* s = &slots[si];
-  long a = 1 + rng_below(s->pages - 2);
-  long k = 1 + rng_below(s->pages - 1 - a);
+  long a = 1 + rng_below(&rng, s->pages - 2);
+  long k = 1 + rng_below(&rng, s->pages - 1 - a);
   unmap_range(si, a, k);
   long right = a + k;
   int ri = free_slot_index();
@@ -151,8 +129,8 @@ static void unmap_middle(int si) {
 }
 
 static void pick_range(struct slot* s, long* first, long* count) {
-  *first = rng_below(s->pages);
-  *count = 1 + rng_below(s->pages - *first);
+  *first = rng_below(&rng, s->pages);
+  *count = 1 + rng_below(&rng, s->pages - *first);
 }
 
 static void overlay_fixed(int si) {
@@ -191,11 +169,11 @@ int main(int argc, char** argv) {
   long n = argc > 1 ? strtol(argv[1], NULL, 10) : 10000;
   for (int i = 0; i < kSlots; ++i) map_slot(i, kMaxPages);  // reach the live-memory bound first
   for (step = 0; step < n; ++step) {
-    int si = (int)rng_below(kSlots);
+    int si = (int)rng_below(&rng, kSlots);
     struct slot* s = &slots[si];
-    long op = rng_below(8);
+    long op = rng_below(&rng, 8);
     if (!s->base) {
-      map_slot(si, 1 + rng_below(kMaxPages));
+      map_slot(si, 1 + rng_below(&rng, kMaxPages));
     } else if (op == 0 || (op <= 3 && s->pages < 3)) {
       free_whole(si);
       continue;

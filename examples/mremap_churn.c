@@ -25,54 +25,38 @@
 #include <string.h>
 #include <sys/mman.h>
 
-enum { kPage = 4096, kWords = kPage / 8, kSlots = 6, kCap = 64 };
+#include "churn.h"
+
+enum { kSlots = 6, kCap = 64 };
 
 struct slot {
   uint64_t* base;  // NULL: free
   long pages;      // read-write pages from base
   int reserved;    // [base + pages, base + kCap) is a PROT_NONE reservation
-  uint64_t tag[kCap];  // page i holds words derived from tag[i]; 0 means reads zero
+  uint64_t tag[kCap];  // page i holds tag_word(tag[i], w); 0 means reads zero
 };
 
 static struct slot slots[kSlots];
-static uint64_t rng_state = 0x6d72656d61702121ull;
+static struct rng rng = {0x6d72656d61702121ull};
 static uint64_t next_tag = 1;
 static uint64_t checksum;
 static long step;
 
-static uint64_t rng_next(void) {  // splitmix64
-  uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
-static long rng_below(long n) { return (long)(rng_next() % (uint64_t)n); }
+static void fail(const char* what, int slot) { churn_fail("mremap_churn", what, "step %ld, slot %d", step, slot); }
 
-static void fail(const char* what, int slot) {
-  printf("mremap_churn: FAIL %s (step %ld, slot %d, errno %d)\n", what, step, slot, errno);
-  exit(1);
-}
-
-static uint64_t pattern(uint64_t tag, long word) { return tag ? tag * 0x9e3779b97f4a7c15ull ^ (uint64_t)word : 0; }
 static size_t bytes(long pages) { return (size_t)pages * kPage; }
 static volatile uint64_t* page_at(struct slot* s, long i) { return s->base + i * kWords; }
 
 static void fill_page(struct slot* s, long i) {
-  uint64_t tag = next_tag++;
-  volatile uint64_t* p = page_at(s, i);
-  for (long w = 0; w < kWords; ++w) p[w] = pattern(tag, w);
-  s->tag[i] = tag;
+  s->tag[i] = next_tag++;
+  fill_tagged(page_at(s, i), s->tag[i]);
 }
 
 static void verify_slot(int si) {
   struct slot* s = &slots[si];
   for (long i = 0; i < s->pages; ++i) {
-    volatile uint64_t* p = page_at(s, i);
-    uint64_t tag = s->tag[i];
-    long mid = 1 + (long)(tag % (kWords - 2));
-    if (p[0] != pattern(tag, 0) || p[mid] != pattern(tag, mid) || p[kWords - 1] != pattern(tag, kWords - 1))
-      fail("page contents differ", si);
-    checksum += tag * (uint64_t)(i + 1);
+    if (!holds_tag(page_at(s, i), s->tag[i], 0)) fail("page contents differ", si);
+    checksum += s->tag[i] * (uint64_t)(i + 1);
   }
 }
 
@@ -86,7 +70,7 @@ static uint64_t* reserve(int si) {
 static void create_slot(int si, long pages) {
   struct slot* s = &slots[si];
   s->pages = pages;
-  s->reserved = (int)rng_below(2);
+  s->reserved = (int)rng_below(&rng, 2);
   if (s->reserved) {
     s->base = reserve(si);
     if (mprotect(s->base, bytes(s->pages), PROT_READ | PROT_WRITE) != 0) fail("mprotect the reservation's head", si);
@@ -96,7 +80,7 @@ static void create_slot(int si, long pages) {
   }
   memset(s->tag, 0, sizeof s->tag);
   for (long i = 0; i < s->pages; ++i)
-    if (rng_below(4) != 0) fill_page(s, i);
+    if (rng_below(&rng, 4) != 0) fill_page(s, i);
 }
 
 static void destroy_slot(int si) {
@@ -113,7 +97,7 @@ static void resized(struct slot* s, long pages) {
 
 static void grow_in_place(int si) {
   struct slot* s = &slots[si];
-  long want = s->pages + 1 + rng_below(kCap - s->pages);
+  long want = s->pages + 1 + rng_below(&rng, kCap - s->pages);
   if (munmap((void*)page_at(s, s->pages), bytes(want - s->pages)) != 0) fail("munmap part of the reservation", si);
   void* m = mremap(s->base, bytes(s->pages), bytes(want), 0);
   if (m != s->base) fail("mremap grow in place", si);
@@ -122,7 +106,7 @@ static void grow_in_place(int si) {
 
 static void grow_may_move(int si) {
   struct slot* s = &slots[si];
-  long want = s->pages + 1 + rng_below(kCap - s->pages);
+  long want = s->pages + 1 + rng_below(&rng, kCap - s->pages);
   uint64_t* old = s->base;
   void* m = mremap(s->base, bytes(s->pages), bytes(want), MREMAP_MAYMOVE);
   if (m == MAP_FAILED) fail("mremap MREMAP_MAYMOVE", si);
@@ -137,7 +121,7 @@ static void grow_may_move(int si) {
 
 static void shrink(int si) {
   struct slot* s = &slots[si];
-  long want = 1 + rng_below(s->pages - 1);
+  long want = 1 + rng_below(&rng, s->pages - 1);
   void* m = mremap(s->base, bytes(s->pages), bytes(want), 0);
   if (m != s->base) fail("mremap shrink", si);
   // mprotect of a range with no mapping fails with ENOMEM (mm/mprotect.c).
@@ -151,7 +135,7 @@ static void shrink(int si) {
 
 static void move_fixed(int si) {
   struct slot* s = &slots[si];
-  long want = 1 + rng_below(kCap);
+  long want = 1 + rng_below(&rng, kCap);
   uint64_t* target = reserve(si);
   uint64_t* old = s->base;
   void* m = mremap(s->base, bytes(s->pages), bytes(want), MREMAP_MAYMOVE | MREMAP_FIXED, target);
@@ -167,8 +151,8 @@ static void move_fixed(int si) {
 
 static void rewrite(int si) {
   struct slot* s = &slots[si];
-  long first = rng_below(s->pages);
-  long count = 1 + rng_below(s->pages - first);
+  long first = rng_below(&rng, s->pages);
+  long count = 1 + rng_below(&rng, s->pages - first);
   for (long i = first; i < first + count; ++i) fill_page(s, i);
 }
 
@@ -179,11 +163,11 @@ int main(int argc, char** argv) {
     for (long p = 0; p < kCap; ++p) fill_page(&slots[i], p);
   }
   for (step = 0; step < n; ++step) {
-    int si = (int)rng_below(kSlots);
+    int si = (int)rng_below(&rng, kSlots);
     struct slot* s = &slots[si];
-    long op = rng_below(7);
+    long op = rng_below(&rng, 7);
     if (!s->base) {
-      create_slot(si, 1 + rng_below(kCap));
+      create_slot(si, 1 + rng_below(&rng, kCap));
     } else if (op == 0) {
       verify_slot(si);
       destroy_slot(si);

@@ -5,17 +5,15 @@
 //
 // usage: page_loop N PAGES    (e.g. PAGES = 1, 3, 17)
 // Prints one summary line with a checksum; a mismatch prints FAIL, exits 1.
-#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 
-enum { kPage = 4096, kWords = kPage / 8 };
+#include "churn.h"
 
 static void fail(const char* what, long iteration, long page) {
-  printf("page_loop: FAIL %s (iteration %ld, page %ld, errno %d)\n", what, iteration, page, errno);
-  exit(1);
+  churn_fail("page_loop", what, "iteration %ld, page %ld", iteration, page);
 }
 
 // Three words per page: both ends and one that moves with the iteration, so

@@ -95,12 +95,21 @@ def ratio(a, b):
     return f"{a.seconds / b.seconds:.3f}x"
 
 
+def runs_text(runs):
+    return f"{runs} run{'s' if runs > 1 else ''}"
+
+
+def table_head(title, columns):
+    """Prints a markdown section title and the head of a table with these columns."""
+    print(f"{title}\n")
+    print("| " + " | ".join(columns) + " |")
+    print("|" + "---|" * len(columns))
+
+
 def program_table(build, emu, qemu, runs):
-    print("## Stress programs: max RSS (KiB) and wall time (s), medians of "
-          f"{runs} run{'s' if runs > 1 else ''}\n")
-    print("| program | native KiB | emu KiB | qemu KiB | emu/native RSS | target KiB | RSS target "
-          "| native s | emu s | qemu s | emu/native time | emu/qemu time |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    table_head(f"## Stress programs: max RSS (KiB) and wall time (s), medians of {runs_text(runs)}",
+               ["program", "native KiB", "emu KiB", "qemu KiB", "emu/native RSS", "target KiB", "RSS target",
+                "native s", "emu s", "qemu s", "emu/native time", "emu/qemu time"])
     failures = 0
     for libc in ("glibc", "musl"):
         for label, example, args in PROGRAMS:
@@ -129,11 +138,10 @@ def program_table(build, emu, qemu, runs):
 
 
 def seed_table(build, emu, qemu, runs):
-    print("\n## Seed loop (mmap_stress: map, read, unmap one page), medians of "
-          f"{runs} run{'s' if runs > 1 else ''} (emu RSS: of {SEED_EMU_RUNS if runs > 1 else 3}, with their range)\n")
-    print("| libc | iterations | native s | emu s | qemu s | emu/native time | emu/qemu time "
-          "| native KiB | emu KiB | qemu KiB |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    table_head(f"\n## Seed loop (mmap_stress: map, read, unmap one page), medians of {runs_text(runs)} "
+               f"(emu RSS: of {SEED_EMU_RUNS if runs > 1 else 3}, with their range)",
+               ["libc", "iterations", "native s", "emu s", "qemu s", "emu/native time", "emu/qemu time",
+                "native KiB", "emu KiB", "qemu KiB"])
     failures = 0
     for libc in ("glibc", "musl"):
         prog = os.path.join(build, "examples", f"mmap_stress-{libc}")

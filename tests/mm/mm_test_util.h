@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -12,6 +13,7 @@
 #include <catch2/catch.hpp>
 
 #include "mm/address_space.h"
+#include "mm/guest_fault.h"
 
 namespace emu::mm::test {
 
@@ -48,6 +50,55 @@ class RecordingObserver final : public CodeObserver {
 };
 
 inline PageRange pages_of(uint64_t start, uint64_t end) { return {GuestAddr{start}.page(), GuestAddr{end}.page()}; }
+
+// A guest memory access as the interpreter makes it (emu/memory.h): a TLB
+// hit inline, else the slow path, which may throw a GuestFault.
+template <class T>
+T load(AddressSpace& as, Tlb& tlb, uint64_t addr) {
+  T v;
+  if (const uint8_t* p = tlb.read_ptr<sizeof(T)>(addr)) {
+    std::memcpy(&v, p, sizeof(T));
+    return v;
+  }
+  as.load_slow(tlb, addr, &v, sizeof(T));
+  return v;
+}
+
+template <class T>
+void store(AddressSpace& as, Tlb& tlb, uint64_t addr, T v) {
+  if (uint8_t* p = tlb.write_ptr<sizeof(T)>(addr)) {
+    std::memcpy(p, &v, sizeof(T));
+    return;
+  }
+  as.store_slow(tlb, addr, &v, sizeof(T));
+}
+
+// The GuestFault that f() raises; the test fails if it raises none.
+template <class F>
+GuestFault fault_of(F&& f) {
+  try {
+    f();
+  } catch (const GuestFault& g) {
+    return g;
+  }
+  FAIL("no GuestFault");
+  return {};
+}
+
+// The config of a test's AddressSpace: a memory limit (64 MiB by default).
+inline AddressSpaceConfig limit_of(uint64_t bytes = 64 << 20) { return AddressSpaceConfig{.mem_limit = bytes}; }
+
+// The layout of the syscall-level tests: mmap's top-down search starts below
+// kTestMmapBase, the program break at kTestBrkStart.
+inline constexpr uint64_t kTestMmapBase = 0x7f0000000000;
+inline constexpr uint64_t kTestBrkStart = 0x600000;
+
+inline void set_test_layout(AddressSpace& as) {
+  Layout l;
+  l.mmap_base = GuestAddr{kTestMmapBase};
+  l.brk_start = GuestAddr{kTestBrkStart};
+  as.set_layout(l);
+}
 
 }  // namespace emu::mm::test
 

@@ -19,25 +19,18 @@
 
 using namespace emu::mm;
 using emu::mm::test::TempFile;
+using emu::mm::test::limit_of;
+using emu::mm::test::set_test_layout;
 
 namespace {
 
 constexpr int kAnon = MAP_PRIVATE | MAP_ANONYMOUS;
-constexpr uint64_t kBase = 0x7f0000000000;
-
-AddressSpace make_space() { return AddressSpace(AddressSpaceConfig{.mem_limit = 64 << 20}); }
-
-void set_test_layout(AddressSpace& as) {
-  Layout l;
-  l.mmap_base = GuestAddr{kBase};
-  l.brk_start = GuestAddr{0x600000};
-  as.set_layout(l);
-}
+constexpr uint64_t kBase = emu::mm::test::kTestMmapBase;  // set_test_layout's mmap_base
 
 }  // namespace
 
 TEST_CASE("mmap without a hint places mappings top-down below mmap_base", "[mmap]") {
-  AddressSpace as = make_space();
+  AddressSpace as(limit_of());
   set_test_layout(as);
   int64_t a = as.mmap(0, 4096, PROT_READ, kAnon, -1, 0);
   int64_t b = as.mmap(0, 8192, PROT_READ | PROT_WRITE, kAnon, -1, 0);
@@ -47,7 +40,7 @@ TEST_CASE("mmap without a hint places mappings top-down below mmap_base", "[mmap
 }
 
 TEST_CASE("mmap honours a free hint and ignores a taken one", "[mmap]") {
-  AddressSpace as = make_space();
+  AddressSpace as(limit_of());
   set_test_layout(as);
   CHECK(as.mmap(0x200000000, 4096, PROT_READ, kAnon, -1, 0) == 0x200000000);
   // Unaligned hint is rounded down.
@@ -60,7 +53,7 @@ TEST_CASE("mmap honours a free hint and ignores a taken one", "[mmap]") {
 }
 
 TEST_CASE("mmap argument errors match Linux", "[mmap][errno]") {
-  AddressSpace as = make_space();
+  AddressSpace as(limit_of());
   set_test_layout(as);
   SECTION("length 0 is EINVAL") { CHECK(as.mmap(0, 0, PROT_READ, kAnon, -1, 0) == -EINVAL); }
   SECTION("unaligned offset is EINVAL") { CHECK(as.mmap(0, 4096, PROT_READ, kAnon, -1, 1) == -EINVAL); }
@@ -93,7 +86,7 @@ TEST_CASE("mmap argument errors match Linux", "[mmap][errno]") {
 }
 
 TEST_CASE("MAP_FIXED replaces what was there; MAP_FIXED_NOREPLACE refuses with EEXIST", "[mmap]") {
-  AddressSpace as = make_space();
+  AddressSpace as(limit_of());
   set_test_layout(as);
   REQUIRE(as.mmap(0x200000000, 3 * 4096, PROT_READ | PROT_WRITE, kAnon | MAP_FIXED, -1, 0) == 0x200000000);
   uint32_t v = 0xdeadbeef;
@@ -109,7 +102,7 @@ TEST_CASE("MAP_FIXED replaces what was there; MAP_FIXED_NOREPLACE refuses with E
 }
 
 TEST_CASE("munmap errors and unmapping holes match Linux", "[munmap][errno]") {
-  AddressSpace as = make_space();
+  AddressSpace as(limit_of());
   set_test_layout(as);
   CHECK(as.munmap(0x200000000, 4096) == 0);  // nothing there: fine
   CHECK(as.munmap(0x200000001, 4096) == -EINVAL);
@@ -119,7 +112,7 @@ TEST_CASE("munmap errors and unmapping holes match Linux", "[munmap][errno]") {
 }
 
 TEST_CASE("munmap splits the middle of a region", "[munmap]") {
-  AddressSpace as = make_space();
+  AddressSpace as(limit_of());
   set_test_layout(as);
   REQUIRE(as.mmap(0x200000000, 3 * 4096, PROT_READ, kAnon | MAP_FIXED, -1, 0) == 0x200000000);
   CHECK(as.munmap(0x200001000, 4096) == 0);
@@ -130,7 +123,7 @@ TEST_CASE("munmap splits the middle of a region", "[munmap]") {
 }
 
 TEST_CASE("mprotect errors match Linux", "[mprotect][errno]") {
-  AddressSpace as = make_space();
+  AddressSpace as(limit_of());
   set_test_layout(as);
   REQUIRE(as.mmap(0x200000000, 2 * 4096, PROT_READ, kAnon | MAP_FIXED, -1, 0) == 0x200000000);
   CHECK(as.mprotect(0x200000001, 4096, PROT_READ) == -EINVAL);
@@ -150,7 +143,7 @@ TEST_CASE("mprotect errors match Linux", "[mprotect][errno]") {
 }
 
 TEST_CASE("mprotect splits a region, and restoring the protection merges it again", "[mprotect]") {
-  AddressSpace as = make_space();
+  AddressSpace as(limit_of());
   set_test_layout(as);
   REQUIRE(as.mmap(0x200000000, 3 * 4096, PROT_READ, kAnon | MAP_FIXED, -1, 0) == 0x200000000);
   CHECK(as.mprotect(0x200001000, 4096, PROT_READ | PROT_WRITE) == 0);
@@ -161,7 +154,7 @@ TEST_CASE("mprotect splits a region, and restoring the protection merges it agai
 }
 
 TEST_CASE("PROT_WRITE alone maps readable memory but shows -w- in maps", "[mmap]") {
-  AddressSpace as = make_space();
+  AddressSpace as(limit_of());
   set_test_layout(as);
   REQUIRE(as.mmap(0x200000000, 4096, PROT_WRITE, kAnon | MAP_FIXED, -1, 0) == 0x200000000);
   uint8_t b = 7;
@@ -172,7 +165,7 @@ TEST_CASE("PROT_WRITE alone maps readable memory but shows -w- in maps", "[mmap]
 }
 
 TEST_CASE("mapping a large region populates nothing until touched", "[mmap][demand]") {
-  AddressSpace as = make_space();
+  AddressSpace as(limit_of());
   set_test_layout(as);
   // MAP_NORESERVE: 1 GiB is more than the 64 MiB limit could ever commit.
   int64_t a = as.mmap(0, uint64_t{1} << 30, PROT_READ | PROT_WRITE, kAnon | MAP_NORESERVE, -1, 0);
@@ -189,7 +182,7 @@ TEST_CASE("mapping a large region populates nothing until touched", "[mmap][dema
 }
 
 TEST_CASE("file-backed private mappings read the file and zero past EOF", "[mmap][file]") {
-  AddressSpace as = make_space();
+  AddressSpace as(limit_of());
   set_test_layout(as);
   std::string content(4096 + 100, 'x');
   for (size_t i = 0; i < content.size(); ++i) content[i] = char('a' + i % 26);
@@ -224,7 +217,7 @@ TEST_CASE("file-backed private mappings read the file and zero past EOF", "[mmap
 }
 
 TEST_CASE("file mappings check the open mode and the file type", "[mmap][file][errno]") {
-  AddressSpace as = make_space();
+  AddressSpace as(limit_of());
   set_test_layout(as);
   TempFile file("hello");
   int wronly = open(file.path().c_str(), O_WRONLY);
@@ -248,7 +241,7 @@ TEST_CASE("file mappings check the open mode and the file type", "[mmap][file][e
 }
 
 TEST_CASE("brk grows, shrinks, refuses overlap, and re-grown pages read zero", "[brk]") {
-  AddressSpace as = make_space();
+  AddressSpace as(limit_of());
   set_test_layout(as);
   const uint64_t start = 0x600000;
   CHECK(as.brk(0) == start);
@@ -276,7 +269,7 @@ TEST_CASE("brk grows, shrinks, refuses overlap, and re-grown pages read zero", "
 }
 
 TEST_CASE("proc_maps prints the kernel format", "[maps]") {
-  AddressSpace as = make_space();
+  AddressSpace as(limit_of());
   set_test_layout(as);
   TempFile file(std::string(8192, 'q'));
   REQUIRE(as.map_fixed(PageRange{GuestAddr{0x400000}.page(), GuestAddr{0x402000}.page()}, Prot::Read | Prot::Exec,
@@ -314,7 +307,7 @@ TEST_CASE("mapping one file many times holds one host descriptor, closed with th
   TempFile file(std::string(4096, 'f'));
   const int before = open_fds();
   {
-    AddressSpace as = make_space();
+    AddressSpace as(limit_of());
     set_test_layout(as);
     for (int i = 0; i < 200; ++i) REQUIRE(as.mmap(0, 4096, PROT_READ, MAP_PRIVATE, file.fd(), 0) > 0);
     CHECK(open_fds() == before + 1);
@@ -327,7 +320,7 @@ TEST_CASE("mapping one file many times holds one host descriptor, closed with th
 }
 
 TEST_CASE("mprotect with PROT_GROWSDOWN extends down a grows-down region only", "[mprotect][growsdown]") {
-  AddressSpace as = make_space();
+  AddressSpace as(limit_of());
   set_test_layout(as);
   constexpr uint64_t kArea = 0x200000000;
   REQUIRE(as.mmap(kArea, 4 * 4096, PROT_READ | PROT_WRITE, kAnon | MAP_FIXED, -1, 0) == int64_t(kArea));
@@ -355,7 +348,7 @@ TEST_CASE("mprotect with PROT_GROWSDOWN extends down a grows-down region only", 
 }
 
 TEST_CASE("a private /dev/zero mapping is zero-filled anonymous memory named after /dev/zero", "[mmap][devzero]") {
-  AddressSpace as = make_space();
+  AddressSpace as(limit_of());
   set_test_layout(as);
   const int fd = open("/dev/zero", O_RDWR);
   REQUIRE(fd >= 0);

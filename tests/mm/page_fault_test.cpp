@@ -14,44 +14,15 @@
 
 using namespace emu::mm;
 using emu::mm::test::RecordingObserver;
+using emu::mm::test::fault_of;
+using emu::mm::test::load;
 using emu::mm::test::pages_of;
+using emu::mm::test::store;
 
 namespace {
 
 constexpr int kAnonFixed = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED;
 constexpr uint64_t kA = 0x200000000;
-
-// What the interpreter does (emu/memory.h): TLB hit inline, else the slow path.
-template <class T>
-T load(AddressSpace& as, Tlb& tlb, uint64_t addr) {
-  T v;
-  if (const uint8_t* p = tlb.read_ptr<sizeof(T)>(addr)) {
-    std::memcpy(&v, p, sizeof(T));
-    return v;
-  }
-  as.load_slow(tlb, addr, &v, sizeof(T));
-  return v;
-}
-
-template <class T>
-void store(AddressSpace& as, Tlb& tlb, uint64_t addr, T v) {
-  if (uint8_t* p = tlb.write_ptr<sizeof(T)>(addr)) {
-    std::memcpy(p, &v, sizeof(T));
-    return;
-  }
-  as.store_slow(tlb, addr, &v, sizeof(T));
-}
-
-template <class F>
-GuestFault fault_of(F&& f) {
-  try {
-    f();
-  } catch (const GuestFault& g) {
-    return g;
-  }
-  FAIL("no GuestFault");
-  return {};
-}
 
 struct Fixture {
   AddressSpace as{AddressSpaceConfig{.mem_limit = 16 << 20}};

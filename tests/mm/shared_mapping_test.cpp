@@ -25,43 +25,42 @@
 
 using namespace emu::mm;
 using emu::mm::test::TempFile;
+using emu::mm::test::fault_of;
+using emu::mm::test::kTestBrkStart;
+using emu::mm::test::limit_of;
+using emu::mm::test::load;
 using emu::mm::test::pages_of;
+using emu::mm::test::set_test_layout;
+using emu::mm::test::store;
 
 namespace {
 
-constexpr uint64_t kBase = 0x7f0000000000;
 constexpr uint64_t kA = 0x200000000;
 constexpr uint64_t kB = 0x300000000;
 constexpr int kAnon = MAP_PRIVATE | MAP_ANONYMOUS;
 
-AddressSpaceConfig limit_of(uint64_t bytes = 64 << 20) { return AddressSpaceConfig{.mem_limit = bytes}; }
-
-void set_test_layout(AddressSpace& as) {
-  Layout l;
-  l.mmap_base = GuestAddr{kBase};
-  l.brk_start = GuestAddr{0x600000};
-  as.set_layout(l);
-}
-
-template <class T>
-void store(AddressSpace& as, Tlb& tlb, uint64_t addr, T v) {
-  if (uint8_t* p = tlb.write_ptr<sizeof(T)>(addr)) {
-    std::memcpy(p, &v, sizeof(T));
-    return;
+// What most cases start from: an address space with the test layout and a
+// memory limit, and a Tlb attached for the interpreter's loads and stores.
+struct Space {
+  AddressSpace as;
+  Tlb tlb;
+  explicit Space(uint64_t mem_limit = 64 << 20) : as(limit_of(mem_limit)) {
+    set_test_layout(as);
+    as.attach(&tlb);
   }
-  as.store_slow(tlb, addr, &v, sizeof(T));
-}
+  ~Space() { as.detach(&tlb); }
 
-template <class T>
-T load(AddressSpace& as, Tlb& tlb, uint64_t addr) {
-  T v;
-  if (const uint8_t* p = tlb.read_ptr<sizeof(T)>(addr)) {
-    std::memcpy(&v, p, sizeof(T));
-    return v;
+  // mmap(MAP_SHARED | MAP_FIXED) of fd at addr, which must succeed.
+  void map_shared(uint64_t addr, uint64_t len, int prot, int fd, uint64_t offset = 0) {
+    REQUIRE(as.mmap(addr, len, prot, MAP_SHARED | MAP_FIXED, fd, offset) == int64_t(addr));
   }
-  as.load_slow(tlb, addr, &v, sizeof(T));
-  return v;
-}
+};
+
+// A Space whose memory limit is MemLimit bytes.
+template <uint64_t MemLimit>
+struct LimitedSpace : Space {
+  LimitedSpace() : Space(MemLimit) {}
+};
 
 std::string pread_string(int fd, size_t n, off_t off) {
   std::string s(n, '\0');
@@ -94,14 +93,10 @@ int host_mappings_of(int fd) {
 
 // ---- shared file mappings: coherence with the file and other mappings -------------
 
-TEST_CASE("a shared file mapping's writes reach the file and a second mapping of it", "[shared][file]") {
-  AddressSpace as(limit_of());
-  set_test_layout(as);
+TEST_CASE_METHOD(Space, "a shared file mapping's writes reach the file and a second mapping of it", "[shared][file]") {
   TempFile file(std::string(8192, 'a'));
-  Tlb tlb;
-  as.attach(&tlb);
-  REQUIRE(as.mmap(kA, 8192, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, file.fd(), 0) == int64_t(kA));
-  REQUIRE(as.mmap(kB, 4096, PROT_READ, MAP_SHARED | MAP_FIXED, file.fd(), 4096) == int64_t(kB));
+  map_shared(kA, 8192, PROT_READ | PROT_WRITE, file.fd());
+  map_shared(kB, 4096, PROT_READ, file.fd(), 4096);
   CHECK(as.check_invariants() == "");
   CHECK(guest_string(as, kB, 4) == "aaaa");  // populated before the write: must still see it
 
@@ -113,28 +108,20 @@ TEST_CASE("a shared file mapping's writes reach the file and a second mapping of
   CHECK(pread_string(file.fd(), 4, 4096 + 8) == "TUB!");
   CHECK(guest_string(as, kB + 8, 4) == "TUB!");
   CHECK(as.stats().frames.in_use == 3);
-  as.detach(&tlb);
 }
 
-TEST_CASE("pwrite to the file is seen by guest reads through a shared mapping", "[shared][file]") {
-  AddressSpace as(limit_of());
-  set_test_layout(as);
+TEST_CASE_METHOD(Space, "pwrite to the file is seen by guest reads through a shared mapping", "[shared][file]") {
   TempFile file(std::string(4096, 'x'));
-  Tlb tlb;
-  as.attach(&tlb);
-  REQUIRE(as.mmap(kA, 4096, PROT_READ, MAP_SHARED | MAP_FIXED, file.fd(), 0) == int64_t(kA));
+  map_shared(kA, 4096, PROT_READ, file.fd());
   CHECK(load<uint8_t>(as, tlb, kA + 100) == 'x');  // populated, and now in the TLB
   REQUIRE(pwrite(file.fd(), "NEW", 3, 100) == 3);
   CHECK(load<uint8_t>(as, tlb, kA + 100) == 'N');
   CHECK(guest_string(as, kA + 100, 3) == "NEW");
-  as.detach(&tlb);
 }
 
-TEST_CASE("guest read(2) into a shared mapping lands in the file", "[shared][file]") {
-  AddressSpace as(limit_of());
-  set_test_layout(as);
+TEST_CASE_METHOD(Space, "guest read(2) into a shared mapping lands in the file", "[shared][file]") {
   TempFile file(std::string(4096, '.'));
-  REQUIRE(as.mmap(kA, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, file.fd(), 0) == int64_t(kA));
+  map_shared(kA, 4096, PROT_READ | PROT_WRITE, file.fd());
   std::vector<iovec> iov;
   REQUIRE(as.host_iovecs(GuestAddr{kA + 1}, 5, Access::Write, iov));
   REQUIRE(iov.size() == 1);
@@ -143,13 +130,11 @@ TEST_CASE("guest read(2) into a shared mapping lands in the file", "[shared][fil
   CHECK(as.check_invariants() == "");
 }
 
-TEST_CASE("munmap of a shared file mapping keeps the data and leaves no host mapping of the file",
-          "[shared][file]") {
-  AddressSpace as(limit_of());
-  set_test_layout(as);
+TEST_CASE_METHOD(Space, "munmap of a shared file mapping keeps the data and leaves no host mapping of the file",
+                 "[shared][file]") {
   TempFile file(std::string(3 * 4096, 'z'));
   const int before = host_mappings_of(file.fd());
-  REQUIRE(as.mmap(kA, 3 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, file.fd(), 0) == int64_t(kA));
+  map_shared(kA, 3 * 4096, PROT_READ | PROT_WRITE, file.fd());
   for (uint64_t i = 0; i < 3; ++i) REQUIRE(as.copy_out(GuestAddr{kA + i * 4096}, "W", 1));
   CHECK(as.stats().frames.in_use == 3);
   CHECK(host_mappings_of(file.fd()) > before);
@@ -160,11 +145,10 @@ TEST_CASE("munmap of a shared file mapping keeps the data and leaves no host map
   for (uint64_t i = 0; i < 3; ++i) CHECK(pread_string(file.fd(), 2, off_t(i * 4096)) == "Wz");
 }
 
-TEST_CASE("madvise(MADV_DONTNEED) on a shared mapping keeps the data, as the page cache does", "[shared][file]") {
-  AddressSpace as(limit_of());
-  set_test_layout(as);
+TEST_CASE_METHOD(Space, "madvise(MADV_DONTNEED) on a shared mapping keeps the data, as the page cache does",
+                 "[shared][file]") {
   TempFile file(std::string(4096, 'q'));
-  REQUIRE(as.mmap(kA, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, file.fd(), 0) == int64_t(kA));
+  map_shared(kA, 4096, PROT_READ | PROT_WRITE, file.fd());
   REQUIRE(as.copy_out(GuestAddr{kA}, "kept", 4));
   REQUIRE(as.madvise(kA, 4096, MADV_DONTNEED) == 0);
   CHECK(as.check_invariants() == "");
@@ -213,23 +197,16 @@ TEST_CASE("a refused host mapping leaves the slot usable: freed to the released 
   CHECK(frames.check_invariants() == "");
 }
 
-TEST_CASE("a shared page wholly past EOF is SIGBUS; the partial last page reads zero past EOF", "[shared][file]") {
-  AddressSpace as(limit_of());
-  set_test_layout(as);
+TEST_CASE_METHOD(Space, "a shared page wholly past EOF is SIGBUS; the partial last page reads zero past EOF",
+                 "[shared][file]") {
   TempFile file(std::string(100, 'e'));
-  Tlb tlb;
-  as.attach(&tlb);
-  REQUIRE(as.mmap(kA, 2 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, file.fd(), 0) == int64_t(kA));
+  map_shared(kA, 2 * 4096, PROT_READ | PROT_WRITE, file.fd());
   CHECK(load<uint8_t>(as, tlb, kA + 99) == 'e');
   CHECK(load<uint8_t>(as, tlb, kA + 100) == 0);
-  try {
-    load<uint8_t>(as, tlb, kA + 4096 + 5);
-    FAIL("no fault");
-  } catch (const GuestFault& g) {
-    CHECK(g.signo == SIGBUS);
-    CHECK(g.code == kBusAdrErr);
-    CHECK(g.addr == kA + 4096 + 5);
-  }
+  const GuestFault g = fault_of([&] { load<uint8_t>(as, tlb, kA + 4096 + 5); });
+  CHECK(g.signo == SIGBUS);
+  CHECK(g.code == kBusAdrErr);
+  CHECK(g.addr == kA + 4096 + 5);
   uint8_t b = 1;
   CHECK_FALSE(as.copy_out(GuestAddr{kA + 4096}, &b, 1));
   CHECK(as.check_invariants() == "");
@@ -239,17 +216,14 @@ TEST_CASE("a shared page wholly past EOF is SIGBUS; the partial last page reads 
   CHECK(load<uint8_t>(as, tlb, kA + 4096 + 5) == 0);
   store<uint8_t>(as, tlb, kA + 4096 + 5, 'g');
   CHECK(pread_string(file.fd(), 1, 4096 + 5) == "g");
-  as.detach(&tlb);
 }
 
-TEST_CASE("shared mappings of a read-only descriptor cannot become writable", "[shared][file][errno]") {
-  AddressSpace as(limit_of());
-  set_test_layout(as);
+TEST_CASE_METHOD(Space, "shared mappings of a read-only descriptor cannot become writable", "[shared][file][errno]") {
   TempFile file("read only");
   const int rdonly = open(file.path().c_str(), O_RDONLY);
   REQUIRE(rdonly >= 0);
   CHECK(as.mmap(kA, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, rdonly, 0) == -EACCES);
-  REQUIRE(as.mmap(kA, 4096, PROT_READ, MAP_SHARED | MAP_FIXED, rdonly, 0) == int64_t(kA));
+  map_shared(kA, 4096, PROT_READ, rdonly);
   CHECK(as.mprotect(kA, 4096, PROT_READ | PROT_WRITE) == -EACCES);
   CHECK(as.madvise(kA, 4096, MADV_POPULATE_WRITE) == -EINVAL);
   CHECK(guest_string(as, kA, 4) == "read");
@@ -257,7 +231,7 @@ TEST_CASE("shared mappings of a read-only descriptor cannot become writable", "[
   CHECK(guest_string(as, kA, 4) == "READ");
   CHECK(as.proc_maps().find("r--s") != std::string::npos);
   // A writable descriptor of the same file may map it writable, beside the read-only one.
-  REQUIRE(as.mmap(kB, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, file.fd(), 0) == int64_t(kB));
+  map_shared(kB, 4096, PROT_READ | PROT_WRITE, file.fd());
   REQUIRE(as.copy_out(GuestAddr{kB}, "both", 4));
   CHECK(guest_string(as, kA, 4) == "both");
   // Read-only shared mapping of a writable descriptor: mprotect may add write.
@@ -272,11 +246,8 @@ TEST_CASE("shared mappings of a read-only descriptor cannot become writable", "[
 
 // ---- shared anonymous memory -------------------------------------------------------
 
-TEST_CASE("shared anonymous memory is zero filled, readable and writable, and freed by munmap", "[shared][anon]") {
-  AddressSpace as(limit_of());
-  set_test_layout(as);
-  Tlb tlb;
-  as.attach(&tlb);
+TEST_CASE_METHOD(Space, "shared anonymous memory is zero filled, readable and writable, and freed by munmap",
+                 "[shared][anon]") {
   const int64_t a = as.mmap(0, 3 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   REQUIRE(a > 0);
   CHECK(as.check_invariants() == "");
@@ -293,17 +264,14 @@ TEST_CASE("shared anonymous memory is zero filled, readable and writable, and fr
   REQUIRE(as.munmap(uint64_t(a), 3 * 4096) == 0);
   CHECK(as.check_invariants() == "");
   CHECK(as.stats().frames.in_use == 0);
-  as.detach(&tlb);
 }
 
-TEST_CASE("shared anonymous memory shows in the maps as Linux's shmem", "[shared][anon][maps]") {
-  AddressSpace as(limit_of());
-  set_test_layout(as);
+TEST_CASE_METHOD(Space, "shared anonymous memory shows in the maps as Linux's shmem", "[shared][anon][maps]") {
   REQUIRE(as.mmap(kA, 3 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, -1, 0) ==
           int64_t(kA));
   const int zero = open("/dev/zero", O_RDWR);
   REQUIRE(zero >= 0);
-  REQUIRE(as.mmap(kB, 4096, PROT_READ, MAP_SHARED | MAP_FIXED, zero, 0) == int64_t(kB));
+  map_shared(kB, 4096, PROT_READ, zero);
   close(zero);
   // Linux (native run): the middle page unmapped, the third keeps its shmem offset 0x2000.
   REQUIRE(as.munmap(kA + 4096, 4096) == 0);
@@ -329,9 +297,8 @@ TEST_CASE("shared anonymous memory shows in the maps as Linux's shmem", "[shared
   CHECK(inode(first) != inode(dev_zero));
 }
 
-TEST_CASE("mmap of shared anonymous memory rejects what Linux's anonymous branch rejects", "[shared][anon][errno]") {
-  AddressSpace as(limit_of());
-  set_test_layout(as);
+TEST_CASE_METHOD(Space, "mmap of shared anonymous memory rejects what Linux's anonymous branch rejects",
+                 "[shared][anon][errno]") {
   CHECK(as.mmap(0, 4096, PROT_READ, MAP_SHARED_VALIDATE | MAP_ANONYMOUS, -1, 0) == -EINVAL);
   CHECK(as.mmap(0, 4096, PROT_READ, MAP_SHARED | MAP_ANONYMOUS | MAP_GROWSDOWN, -1, 0) == -EINVAL);
   CHECK(as.check_invariants() == "");
@@ -339,11 +306,9 @@ TEST_CASE("mmap of shared anonymous memory rejects what Linux's anonymous branch
 
 // ---- msync --------------------------------------------------------------------------
 
-TEST_CASE("msync argument checks and holes follow Linux's order and errno", "[msync][errno]") {
-  AddressSpace as(limit_of());
-  set_test_layout(as);
+TEST_CASE_METHOD(Space, "msync argument checks and holes follow Linux's order and errno", "[msync][errno]") {
   TempFile file(std::string(3 * 4096, 's'));
-  REQUIRE(as.mmap(kA, 3 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, file.fd(), 0) == int64_t(kA));
+  map_shared(kA, 3 * 4096, PROT_READ | PROT_WRITE, file.fd());
   CHECK(as.msync(kA, 4096, 8) == -EINVAL);                        // unknown flag
   CHECK(as.msync(kA + 1, 4096, MS_SYNC) == -EINVAL);              // unaligned
   CHECK(as.msync(kA, 4096, MS_SYNC | MS_ASYNC) == -EINVAL);       // both
@@ -370,11 +335,9 @@ TEST_CASE("msync argument checks and holes follow Linux's order and errno", "[ms
   CHECK(as.check_invariants() == "");
 }
 
-TEST_CASE("msync(MS_SYNC) leaves a shared mapping's data in the file", "[msync]") {
-  AddressSpace as(limit_of());
-  set_test_layout(as);
+TEST_CASE_METHOD(Space, "msync(MS_SYNC) leaves a shared mapping's data in the file", "[msync]") {
   TempFile file(std::string(4096, '-'));
-  REQUIRE(as.mmap(kA, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, file.fd(), 0) == int64_t(kA));
+  map_shared(kA, 4096, PROT_READ | PROT_WRITE, file.fd());
   REQUIRE(as.copy_out(GuestAddr{kA}, "synced", 6));
   CHECK(as.msync(kA, 4096, MS_SYNC) == 0);
   CHECK(pread_string(file.fd(), 6, 0) == "synced");
@@ -382,9 +345,7 @@ TEST_CASE("msync(MS_SYNC) leaves a shared mapping's data in the file", "[msync]"
 
 // ---- MAP_POPULATE and MADV_POPULATE_* -----------------------------------------------------
 
-TEST_CASE("MAP_POPULATE populates every page at mmap time", "[populate]") {
-  AddressSpace as(limit_of());
-  set_test_layout(as);
+TEST_CASE_METHOD(Space, "MAP_POPULATE populates every page at mmap time", "[populate]") {
   const int64_t a = as.mmap(0, 8 * 4096, PROT_READ | PROT_WRITE, kAnon | MAP_POPULATE, -1, 0);
   REQUIRE(a > 0);
   CHECK(as.check_invariants() == "");
@@ -405,18 +366,15 @@ TEST_CASE("MAP_POPULATE populates every page at mmap time", "[populate]") {
   CHECK(as.check_invariants() == "");
 }
 
-TEST_CASE("MAP_POPULATE is best effort: it stops quietly at the memory limit", "[populate][limit]") {
-  AddressSpace as(limit_of(16 * 4096));
-  set_test_layout(as);
+TEST_CASE_METHOD(LimitedSpace<16 * 4096>, "MAP_POPULATE is best effort: it stops quietly at the memory limit",
+                 "[populate][limit]") {
   const int64_t a = as.mmap(0, 64 * 4096, PROT_READ | PROT_WRITE, kAnon | MAP_POPULATE | MAP_NORESERVE, -1, 0);
   REQUIRE(a > 0);
   CHECK(as.check_invariants() == "");
   CHECK(as.stats().frames.in_use == 16);
 }
 
-TEST_CASE("MADV_POPULATE_READ/WRITE check permissions, holes and EOF as Linux", "[populate][errno]") {
-  AddressSpace as(limit_of());
-  set_test_layout(as);
+TEST_CASE_METHOD(Space, "MADV_POPULATE_READ/WRITE check permissions, holes and EOF as Linux", "[populate][errno]") {
   REQUIRE(as.mmap(kA, 4 * 4096, PROT_NONE, kAnon | MAP_FIXED, -1, 0) == int64_t(kA));
   CHECK(as.madvise(kA, 4096, MADV_POPULATE_READ) == -EINVAL);  // PROT_NONE
   REQUIRE(as.mprotect(kA, 4096, PROT_WRITE) == 0);
@@ -438,15 +396,13 @@ TEST_CASE("MADV_POPULATE_READ/WRITE check permissions, holes and EOF as Linux", 
   CHECK(as.check_invariants() == "");
   // Past EOF is EFAULT (the access would be SIGBUS).
   TempFile file("hi");
-  REQUIRE(as.mmap(kB, 3 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, file.fd(), 0) == int64_t(kB));
+  map_shared(kB, 3 * 4096, PROT_READ | PROT_WRITE, file.fd());
   CHECK(as.madvise(kB, 3 * 4096, MADV_POPULATE_READ) == -EFAULT);
   CHECK(as.madvise(kB, 4096, MADV_POPULATE_WRITE) == 0);
   CHECK(as.check_invariants() == "");
 }
 
-TEST_CASE("MADV_POPULATE_WRITE out of frames is ENOMEM", "[populate][limit]") {
-  AddressSpace as(limit_of(4 * 4096));
-  set_test_layout(as);
+TEST_CASE_METHOD(LimitedSpace<4 * 4096>, "MADV_POPULATE_WRITE out of frames is ENOMEM", "[populate][limit]") {
   REQUIRE(as.mmap(kA, 8 * 4096, PROT_READ | PROT_WRITE, kAnon | MAP_FIXED | MAP_NORESERVE, -1, 0) == int64_t(kA));
   CHECK(as.madvise(kA, 8 * 4096, MADV_POPULATE_WRITE) == -ENOMEM);
   CHECK(as.stats().frames.in_use == 4);
@@ -455,9 +411,8 @@ TEST_CASE("MADV_POPULATE_WRITE out of frames is ENOMEM", "[populate][limit]") {
 
 // ---- --mem-limit commit accounting ------------------------------------------------------
 
-TEST_CASE("an accountable mapping larger than the free memory under the limit is ENOMEM", "[limit][errno]") {
-  AddressSpace as(limit_of(16 * 4096));
-  set_test_layout(as);
+TEST_CASE_METHOD(LimitedSpace<16 * 4096>, "an accountable mapping larger than the free memory under the limit is ENOMEM",
+                 "[limit][errno]") {
   CHECK(as.mmap(0, 17 * 4096, PROT_READ | PROT_WRITE, kAnon, -1, 0) == -ENOMEM);
   CHECK(as.mmap(0, 17 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0) == -ENOMEM);
   // shmem is charged whatever its protection (shmem_acct_size).
@@ -481,11 +436,10 @@ TEST_CASE("an accountable mapping larger than the free memory under the limit is
   CHECK(as.check_invariants() == "");
 }
 
-TEST_CASE("brk growth past the free memory under the limit is refused", "[limit][brk]") {
-  AddressSpace as(limit_of(16 * 4096));
-  set_test_layout(as);
+TEST_CASE_METHOD(LimitedSpace<16 * 4096>, "brk growth past the free memory under the limit is refused",
+                 "[limit][brk]") {
   const uint64_t start = as.brk(0);
-  CHECK(start == 0x600000);
+  CHECK(start == kTestBrkStart);
   CHECK(as.brk(start + 17 * 4096) == start);
   CHECK(as.check_invariants() == "");
   CHECK(as.brk(start + 16 * 4096) == start + 16 * 4096);
@@ -499,13 +453,9 @@ TEST_CASE("brk growth past the free memory under the limit is refused", "[limit]
 
 // ---- private file mappings: page-cache views until the first write ---------------
 
-TEST_CASE("a private file page read before it is written follows the file; written, it is a private copy",
-          "[private][file][cow]") {
-  AddressSpace as(limit_of());
-  set_test_layout(as);
+TEST_CASE_METHOD(Space, "a private file page read before it is written follows the file; written, it is a private copy",
+                 "[private][file][cow]") {
   TempFile file(std::string(8192, 'a'));
-  Tlb tlb;
-  as.attach(&tlb);
   REQUIRE(as.mmap(kA, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, file.fd(), 0) == int64_t(kA));
   CHECK(load<uint8_t>(as, tlb, kA) == 'a');            // both pages read: views of the page cache
   CHECK(load<uint8_t>(as, tlb, kA + 4096) == 'a');
@@ -540,12 +490,9 @@ TEST_CASE("a private file page read before it is written follows the file; writt
   CHECK(as.stats().frames.in_use == 0);
   CHECK(host_mappings_of(file.fd()) == 0);
   CHECK(as.check_invariants() == "");
-  as.detach(&tlb);
 }
 
-TEST_CASE("the executable image's private pages are copies, not views", "[private][file][cow]") {
-  AddressSpace as(limit_of());
-  set_test_layout(as);
+TEST_CASE_METHOD(Space, "the executable image's private pages are copies, not views", "[private][file][cow]") {
   TempFile file(std::string(4096, 'i'));
   REQUIRE(as.map_fixed(pages_of(kA, kA + 4096), Prot::Read | Prot::Exec, RegionKind::Image, file.fd(), 0) == 0);
   CHECK(guest_string(as, kA, 1) == "i");
