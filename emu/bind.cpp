@@ -33,6 +33,8 @@ Insn bind(const Decoded& d) {
   in = generic_fields(d);
   if (bind_sse(d, in)) return in;
   in = generic_fields(d);
+  if (bind_x87(d, in)) return in;
+  in = generic_fields(d);
   if (bind_integer(d, in)) return in;
   in = generic_fields(d);
   in.fn = op_invalid;

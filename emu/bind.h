@@ -18,6 +18,8 @@ bool bind_integer(const Decoded& d, Insn& out);
 // 0F 50-7F, 0F C2-C6, 0F D0-FF, 0F AE /0-/3 (FXSAVE, FXRSTOR, LDMXCSR,
 // STMXCSR), and the 0F38/0F3A maps.
 bool bind_sse(const Decoded& d, Insn& out);
+// x87 floating point (D8-DF escapes, and 9B FWAIT): emu/ops/x87_*.cpp.
+bool bind_x87(const Decoded& d, Insn& out);
 
 // Binds `d` completely (generic fields + the owning category's handler, or
 // the invalid-opcode handler). Defined in emu/bind.cpp.

@@ -34,6 +34,12 @@ bool bind_int(const Enc& e, Insn& out);
 bool bind_fp(const Enc& e, Insn& out);
 bool bind_cvt(const Enc& e, Insn& out);
 bool bind_state(const Enc& e, Insn& out);
+// Issue 4 extensions, one file each: SSE3 (map 0F), SSSE3 (0F38/0F3A),
+// SSE4.1 (0F38/0F3A), SSE4.2 (PCMPxSTRx, PCMPGTQ, CRC32).
+bool bind_sse3(const Enc& e, Insn& out);
+bool bind_ssse3(const Enc& e, Insn& out);
+bool bind_sse41(const Enc& e, Insn& out);
+bool bind_sse42(const Enc& e, Insn& out);
 
 // #GP(0) (misaligned 16-byte operand, reserved MXCSR bits): Linux delivers
 // SIGSEGV with SI_KERNEL and address 0.
