@@ -20,6 +20,7 @@
 #include "emu/disasm.h"
 #include "emu/interpreter.h"
 #include "emu/rss_log.h"
+#include "emu/trace.h"
 #include "loader/loader.h"
 #include "mm/address_space.h"
 #include "mm/guest_fault.h"
@@ -134,18 +135,6 @@ void print_stats(const Cpu& cpu, const mm::AddressSpace& mem, const Interpreter&
   std::fprintf(out, "  emulator max RSS     %ld KiB\n", ru.ru_maxrss);
 }
 
-struct TraceContext {
-  mm::AddressSpace* mem;
-};
-
-// --trace: "0x401000: 48 89 e5              mov rbp, rsp"
-void trace_instruction(void* ctx, const Cpu&, uint64_t addr) {
-  auto* t = static_cast<TraceContext*>(ctx);
-  GuestInstruction insn = read_guest_instruction(*t->mem, addr);
-  std::fprintf(stderr, "0x%012lx: %-30s %s\n", static_cast<unsigned long>(addr), insn.hex.c_str(),
-               insn.disassembly.text.c_str());
-}
-
 }  // namespace
 
 int run_program(const Options& options, const RunHooks& hooks) {
@@ -197,8 +186,8 @@ int run_program(const Options& options, const RunHooks& hooks) {
   cpu.gpr[RSP] = program.stack_pointer;
 
   Interpreter interp(cpu);
-  TraceContext trace_ctx{&mem};
-  if (options.trace) interp.set_trace(trace_instruction, &trace_ctx);
+  InstructionTrace trace(mem);
+  if (options.trace) interp.set_trace(InstructionTrace::hook, &trace);
 
   syscalls::Process process;
   process.cpu = &cpu;
@@ -212,6 +201,7 @@ int run_program(const Options& options, const RunHooks& hooks) {
     try {
       event = interp.run();
     } catch (const mm::GuestFault& fault) {
+      if (options.trace) trace.finish(cpu);
       if (options.stats) print_stats(cpu, mem, interp);
       guest_ended();
       guest_killed(options.program, cpu, mem, fault, options.mem_limit);
@@ -219,6 +209,7 @@ int run_program(const Options& options, const RunHooks& hooks) {
     if (event == Event::Syscall) syscalls::dispatch(process);
   }
   std::fflush(stdout);
+  if (options.trace) trace.finish(cpu);
   if (options.stats) print_stats(cpu, mem, interp);
   guest_ended();
   return process.exit_status & 0xff;

@@ -166,6 +166,9 @@ def main():
     entry = elf_entry(hello)
     check_output("--trace starts at the ELF entry point, disassembled", [emu, "--trace", hello], "stderr",
                  lambda t: re.match(rf"0x0*{entry:x}: [0-9a-f ]+ +\S", t) is not None)
+    check_output("--trace shows the registers each instruction changed", [emu, "--trace", hello], "stderr",
+                 lambda t: re.search(r"^0x[0-9a-f]+: 0f 05 +syscall\n {15}( \w+=0x[0-9a-f]+)*"
+                                     r" rcx=0x[0-9a-f]+( \w+=0x[0-9a-f]+)* r11=0x[0-9a-f]+", t, re.M) is not None)
     check_output("--strace shows the write and exit_group", [emu, "--strace", hello, "x"], "stderr",
                  lambda t: re.search(r'^write\(1, "Hello from a static guest', t, re.M) is not None
                  and re.search(r"^exit_group\(0\) = \?$", t, re.M) is not None)
