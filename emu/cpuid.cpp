@@ -36,9 +36,15 @@ Result cache_leaf(uint32_t subleaf) {
   return r;
 }
 
+FeatureTable g_selected = kFeatures;
+
 }  // namespace
 
+void select_level(Level level) { g_selected = features_at(level); }
+const FeatureTable& selected() { return g_selected; }
+
 Result query(uint32_t leaf, uint32_t subleaf) {
+  const FeatureTable& f = g_selected;  // the selected model, not the table's maximum
   Result r;
   switch (leaf) {
     case 0:
@@ -50,9 +56,9 @@ Result query(uint32_t leaf, uint32_t subleaf) {
     case 1:
       r.eax = kSignature;
       // CLFLUSH line size 8*8 bytes, 1 logical processor, APIC id 0.
-      r.ebx = (kFeatures.leaf1_edx & kClfsh ? 8u << 8 : 0) | (1u << 16);
-      r.ecx = kFeatures.leaf1_ecx;
-      r.edx = kFeatures.leaf1_edx;
+      r.ebx = (f.leaf1_edx & kClfsh ? 8u << 8 : 0) | (1u << 16);
+      r.ecx = f.leaf1_ecx;
+      r.edx = f.leaf1_edx;
       return r;
     case 2:
       // One iteration; descriptor 0xFF: "use leaf 4".
@@ -63,17 +69,17 @@ Result query(uint32_t leaf, uint32_t subleaf) {
     case 7:
       if (subleaf == 0) {
         r.eax = 0;  // max subleaf
-        r.ebx = kFeatures.leaf7_ebx;
-        r.ecx = kFeatures.leaf7_ecx;
-        r.edx = kFeatures.leaf7_edx;
+        r.ebx = f.leaf7_ebx;
+        r.ecx = f.leaf7_ecx;
+        r.edx = f.leaf7_edx;
       }
       return r;
     case 0x80000000:
       r.eax = kMaxExtLeaf;
       return r;
     case 0x80000001:
-      r.ecx = kFeatures.ext1_ecx;
-      r.edx = kFeatures.ext1_edx;
+      r.ecx = f.ext1_ecx;
+      r.edx = f.ext1_edx;
       return r;
     case 0x80000002:
     case 0x80000003:

@@ -70,8 +70,31 @@ struct Result {
   uint32_t eax = 0, ebx = 0, ecx = 0, edx = 0;
 };
 
-// CPUID for leaf EAX, subleaf ECX. Leaves above the maximum report zeros (as
-// Intel CPUs report for reserved leaves within range; see cpuid.cpp).
+// The microarchitecture level `--cpu=` selects. kFeatures is the highest
+// level implemented; a lower level clears the bits it adds (x86-64 psABI:
+// x86-64-v2 = baseline + CMPXCHG16B, LAHF/SAHF, POPCNT, SSE3, SSSE3, SSE4.1,
+// SSE4.2), so guests pick their baseline code paths.
+enum class Level : uint8_t { kX86_64, kX86_64_v2 };
+inline constexpr uint32_t kV2Leaf1Ecx = kSse3 | kSsse3 | kSse41 | kSse42 | kPopcnt | kCx16;
+inline constexpr uint32_t kV2Ext1Ecx = kLahfLm;
+
+constexpr FeatureTable features_at(Level level) {
+  FeatureTable t = kFeatures;
+  if (level == Level::kX86_64) {
+    t.leaf1_ecx &= ~kV2Leaf1Ecx;
+    t.ext1_ecx &= ~kV2Ext1Ecx;
+  }
+  return t;
+}
+
+// The CPU model of this process: set once by the driver before the guest
+// runs (--cpu), read by every CPUID. Process-wide like the machine it models.
+void select_level(Level level);
+const FeatureTable& selected();
+
+// CPUID for leaf EAX, subleaf ECX on the selected model. Leaves above the
+// maximum report zeros (as Intel CPUs report for reserved leaves within
+// range; see cpuid.cpp).
 Result query(uint32_t leaf, uint32_t subleaf);
 
 }  // namespace emu::cpuid

@@ -171,7 +171,8 @@ int run_program(const Options& options, const RunHooks& hooks) {
   load.path = path;
   load.execfn = path;
   load.argv = options.args;
-  load.hwcap = cpuid::kFeatures.leaf1_edx;  // AT_HWCAP is CPUID leaf 1 EDX on x86
+  cpuid::select_level(options.cpu_level);
+  load.hwcap = cpuid::selected().leaf1_edx;  // AT_HWCAP is CPUID leaf 1 EDX on x86
   for (char** e = environ; e && *e; ++e) load.envp.emplace_back(*e);
   rlimit stack{};
   if (getrlimit(RLIMIT_STACK, &stack) == 0 && stack.rlim_cur != RLIM_INFINITY) load.stack_limit = stack.rlim_cur;

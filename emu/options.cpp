@@ -20,6 +20,8 @@ std::string usage_text() {
       "  --stats           print counters at exit: guest instructions, frames in use/peak/\n"
       "                    recycled/released, region nodes, emulator max RSS\n"
       "  --mem-limit=SIZE  cap guest physical memory (e.g. 512M, 2G); default: host RAM\n"
+      "  --cpu=LEVEL       what CPUID reports: x86-64 (baseline) or x86-64-v2 (default:\n"
+      "                    everything implemented, up to x86-64-v2)\n"
       "  --compare-native  run PROGRAM natively first, then under emulation, and print\n"
       "                    wall time, max RSS and peak resident guest memory of both\n"
       "                    to stderr; piped stdin is captured and given to both runs\n"
@@ -122,6 +124,17 @@ ParseResult parse_options(int argc, char** argv) {
       if (r.options.rss_log.empty()) return usage_error("emu: invalid --rss-log '' (expected --rss-log=FILE)");
       continue;
     }
+    if (arg.starts_with("--cpu=")) {
+      const std::string_view value = arg.substr(6);
+      if (value == "x86-64") {
+        r.options.cpu_level = cpuid::Level::kX86_64;
+      } else if (value == "x86-64-v2") {
+        r.options.cpu_level = cpuid::Level::kX86_64_v2;
+      } else {
+        return usage_error(fmt::format("emu: invalid --cpu '{}' (expected x86-64 or x86-64-v2)", value));
+      }
+      continue;
+    }
     if (arg.starts_with("--rss-interval=")) {
       std::string_view value = arg.substr(15);
       if (!parse_interval_ms(value, r.options.rss_interval_ms))
@@ -129,7 +142,7 @@ ParseResult parse_options(int argc, char** argv) {
       interval_given = true;
       continue;
     }
-    if (arg == "--rss-log" || arg == "--rss-interval" || arg == "--mem-limit")
+    if (arg == "--rss-log" || arg == "--rss-interval" || arg == "--mem-limit" || arg == "--cpu")
       return usage_error(fmt::format("emu: option '{}' needs a value: {}=VALUE (see emu --help)", arg, arg));
     r.outcome = ParseOutcome::ExitUsage;
     r.message = fmt::format("emu: unknown option '{}' (see emu --help)", arg);

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "emu/cpuid.h"
+
 namespace emu {
 
 struct Options {
@@ -15,6 +17,7 @@ struct Options {
   bool trace = false;           // --trace: one line per executed instruction to stderr
   bool stats = false;           // --stats: counters to stderr at exit
   uint64_t mem_limit = 0;       // --mem-limit=SIZE: cap on guest physical memory (0: host RAM)
+  cpuid::Level cpu_level = cpuid::Level::kX86_64_v2;  // --cpu=x86-64|x86-64-v2: what CPUID reports
   bool compare_native = false;  // --compare-native: run PROGRAM natively too, table to stderr
   std::string rss_log;          // --rss-log=FILE: CSV of RSS samples while the guest runs
   uint32_t rss_interval_ms = 10;  // --rss-interval=MS: sampling period for --rss-log

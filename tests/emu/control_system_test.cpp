@@ -73,6 +73,22 @@ TEST_CASE("cpuid_leaf1_reports_only_implemented_features", "[system][cpuid]") {
   CHECK(((r.ebx >> 8) & 0xff) == 8);  // clflush line: 64 bytes
 }
 
+TEST_CASE("cpuid_level_x86_64_hides_the_v2_features_and_v2_restores_them", "[system][cpuid]") {
+  // x86-64 psABI levels: v2 adds CMPXCHG16B, LAHF/SAHF, POPCNT, SSE3, SSSE3,
+  // SSE4.1 and SSE4.2 to the baseline.
+  cpuid::select_level(cpuid::Level::kX86_64);
+  CpuidOut base = run_cpuid(1);
+  CpuidOut base_ext = run_cpuid(0x80000001);
+  cpuid::select_level(cpuid::Level::kX86_64_v2);
+  CpuidOut v2 = run_cpuid(1);
+  CHECK((base.ecx & (cpuid::kPopcnt | cpuid::kCx16 | cpuid::kSse3 | cpuid::kSsse3 | cpuid::kSse41 | cpuid::kSse42)) == 0);
+  CHECK((base_ext.ecx & cpuid::kLahfLm) == 0);
+  CHECK(base.edx == v2.edx);  // SSE2 and the rest of the baseline stay
+  CHECK((base.edx & cpuid::kSse2) != 0);
+  CHECK(v2.ecx == cpuid::kFeatures.leaf1_ecx);
+  CHECK((v2.ecx & (cpuid::kPopcnt | cpuid::kCx16)) == (cpuid::kPopcnt | cpuid::kCx16));
+}
+
 TEST_CASE("cpuid_extended_leaves_report_long_mode_and_syscall", "[system][cpuid]") {
   CHECK(run_cpuid(0x80000000).eax == 0x80000008);
   CpuidOut r = run_cpuid(0x80000001);

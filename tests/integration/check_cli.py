@@ -161,6 +161,9 @@ def main():
     check("text file exits 126", [emu, text], 126, f"emu: {text}: ")
     check("empty file exits 126", [emu, empty], 126, f"emu: {empty}: ")
     check("truncated ELF header exits 126", [emu, truncated], 126, f"emu: {truncated}: ")
+    check("--cpu with an unknown level is a usage error", [emu, "--cpu=pentium", hello], 2,
+          "emu: invalid --cpu 'pentium'")
+    check("--cpu=x86-64 runs a baseline guest", [emu, "--cpu=x86-64", hello], 0)
     check("options stop at PROGRAM", [emu, "/bin/busybox", "echo", "--strace"], 0, stdout_contains="--strace")
 
     entry = elf_entry(hello)
