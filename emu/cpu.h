@@ -39,6 +39,23 @@ union alignas(16) Xmm {
 };
 static_assert(sizeof(Xmm) == 16);
 
+// The x87 FPU (emu/ops/x87.h). Registers are kept by physical number
+// (R0..R7); ST(i) is st[(top + i) & 7]. `long double` on x86-64 is the 80-bit
+// extended format, so each slot holds the guest's bits exactly (the 6 bytes
+// of padding are not part of the value). The tag word is kept as one bit per
+// physical register (the FXSAVE abridged form); the 2-bit tags FNSTENV
+// reports are derived from the register contents, as the hardware does.
+struct X87 {
+  long double st[8] = {};
+  uint16_t fcw = 0x037f;   // FNINIT: all exceptions masked, 64-bit precision, nearest
+  uint16_t fsw = 0;        // status word with the TOP field (bits 11..13) zero
+  uint8_t top = 0;
+  uint8_t valid = 0;       // bit i: R(i) is not empty
+  uint16_t fop = 0;        // last non-control instruction's opcode (11 bits)
+  uint64_t fip = 0;        // its address
+  uint64_t fdp = 0;        // its memory operand's address
+};
+
 // Why the run loop returned to its caller (see emu/interpreter.h).
 enum class Event : uint8_t {
   None,
@@ -57,6 +74,7 @@ struct Cpu {
 
   Xmm xmm[16] = {};
   uint32_t mxcsr = 0x1f80;     // power-on default: all exceptions masked, round-to-nearest
+  X87 x87;
 
   mm::Tlb tlb;
 };

@@ -50,15 +50,20 @@ struct FeatureTable {
 
 // THE table. Keep each bit's justification next to it.
 inline constexpr FeatureTable kFeatures = {
-    .leaf1_edx = kTsc       // rdtsc: emu/ops/control.cpp
+    .leaf1_edx = kFpu       // x87: emu/ops/x87_*.cpp (80-bit, on the host's x87)
+                 | kTsc     // rdtsc: emu/ops/control.cpp
                  | kCmov    // cmovcc: integer (baseline x86-64; compilers emit it unconditionally)
                  | kCx8     // cmpxchg8b: integer
                  | kClfsh   // clflush (a checked no-op): emu/ops/control.cpp
                  | kFxsr    // fxsave/fxrstor: SSE
                  | kSse | kSse2,
-    // No FPU (x87 is not implemented), no MMX.
+    // No MMX yet.
     .leaf1_ecx = kCx16      // cmpxchg16b: integer (emu/ops/datamov.cpp)
-                 | kPopcnt, // popcnt: integer (emu/ops/bitops.cpp); no SSE3+ yet
+                 | kPopcnt  // popcnt: integer (emu/ops/bitops.cpp)
+                 | kSse3    // emu/ops/sse3.cpp (+ FISTTP in x87_load.cpp)
+                 | kSsse3   // emu/ops/ssse3.cpp (XMM forms; MMX forms await MMX)
+                 | kSse41   // emu/ops/sse41.cpp
+                 | kSse42,  // emu/ops/sse42.cpp (PCMPxSTRx, PCMPGTQ, CRC32)
     .leaf7_ebx = 0,
     .leaf7_ecx = 0,
     .leaf7_edx = 0,

@@ -24,6 +24,8 @@ bool bind_sse(const Decoded& d, Insn& out) {
   e.ext = (d.modrm >> 3) & 7;
   e.w = (d.rex & 0x08) != 0;
   e.imm = uint8_t(d.imm);
+  e.p66 = d.p66;
+  e.rex = d.rex != 0;
   if (e.map != 1) return sse::bind_ssse3(e, out) || sse::bind_sse41(e, out) || sse::bind_sse42(e, out);
   return sse::bind_move(e, out) || sse::bind_int(e, out) || sse::bind_fp(e, out) ||
          sse::bind_cvt(e, out) || sse::bind_state(e, out) || sse::bind_sse3(e, out);

@@ -27,6 +27,8 @@ struct Enc {
   uint8_t ext;     // ModRM.reg field without REX.R (group opcodes: /digit)
   bool w;          // REX.W
   uint8_t imm;     // the imm8, for binders that specialise on it (CMPPS predicates)
+  bool p66;        // 66 seen, even when F2/F3 is the mandatory prefix (CRC32 r16)
+  bool rex;        // any REX prefix (byte registers: SPL.. vs AH..; CRC32 r/m8)
 };
 
 bool bind_move(const Enc& e, Insn& out);

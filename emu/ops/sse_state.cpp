@@ -3,6 +3,7 @@
 #include <cstddef>
 
 #include "emu/ops/sse_common.h"
+#include "emu/ops/x87_state.h"
 
 namespace emu {
 
@@ -98,7 +99,7 @@ static_assert(offsetof(FxArea, xmm) == 160);
 
 FxArea fx_area(const Cpu& cpu) {
   FxArea f{};
-  f.fcw = 0x037f;  // FNINIT state: x87 isn't emulated yet
+  x87_fx_save(cpu, reinterpret_cast<uint8_t*>(&f));  // FCW..FDP and ST0..ST7
   f.mxcsr = guest_mxcsr(cpu);
   f.mxcsr_mask = kMxcsrMask;
   for (int i = 0; i < 16; i++) f.xmm[i] = cpu.xmm[i];
@@ -107,6 +108,7 @@ FxArea fx_area(const Cpu& cpu) {
 
 bool fx_load(Cpu& cpu, const FxArea& f) {
   if (f.mxcsr & ~kMxcsrMask) return false;
+  x87_fx_load(cpu, reinterpret_cast<const uint8_t*>(&f));
   for (int i = 0; i < 16; i++) cpu.xmm[i] = f.xmm[i];
   set_guest_mxcsr(cpu, f.mxcsr);
   return true;

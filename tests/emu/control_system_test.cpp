@@ -68,7 +68,9 @@ TEST_CASE("cpuid_leaf1_reports_only_implemented_features", "[system][cpuid]") {
   CHECK(r.edx == cpuid::kFeatures.leaf1_edx);
   CHECK(r.ecx == cpuid::kFeatures.leaf1_ecx);
   CHECK((r.edx & cpuid::kSse2) != 0);
-  CHECK((r.edx & cpuid::kFpu) == 0);  // no x87
+  CHECK((r.edx & cpuid::kFpu) != 0);  // x87
+  CHECK((r.ecx & (cpuid::kSse3 | cpuid::kSsse3 | cpuid::kSse41 | cpuid::kSse42)) ==
+        (cpuid::kSse3 | cpuid::kSsse3 | cpuid::kSse41 | cpuid::kSse42));  // x86-64-v2
   CHECK((r.edx & cpuid::kMmx) == 0);  // no MMX
   CHECK(((r.ebx >> 8) & 0xff) == 8);  // clflush line: 64 bytes
 }

@@ -29,12 +29,13 @@ enum class MemForm : uint8_t { None, Any, Aligned };
 struct Spec {
   const char* name;
   uint8_t pfx;            // mandatory prefix: 0, 0x66, 0xF2, 0xF3
-  uint8_t op;             // the opcode in the 0F map
+  uint8_t op;             // the opcode in `map`
   MemForm mem = MemForm::Aligned;
   bool reg = true;        // the register r/m form exists
   bool imm = false;       // an imm8 follows
   int ext = -1;           // fixed ModRM.reg (/digit)
   bool w = false;         // REX.W
+  uint8_t map = 1;        // opcode map: 1 = 0F, 2 = 0F 38, 3 = 0F 3A
 };
 
 constexpr MemForm kNone = MemForm::None, kAny = MemForm::Any, kAl = MemForm::Aligned;
@@ -121,6 +122,20 @@ const Spec kSpecs[] = {
     {"pmaddwd", 0x66, 0xF5}, {"psadbw", 0x66, 0xF6},
     {"psubb", 0x66, 0xF8}, {"psubw", 0x66, 0xF9}, {"psubd", 0x66, 0xFA}, {"psubq", 0x66, 0xFB},
     {"paddb", 0x66, 0xFC}, {"paddw", 0x66, 0xFD}, {"paddd", 0x66, 0xFE},
+    // ---- SSE3
+    {"movsldup", 0xF3, 0x12}, {"movddup", 0xF2, 0x12, kAny}, {"movshdup", 0xF3, 0x16},
+    {"haddpd", 0x66, 0x7C}, {"haddps", 0xF2, 0x7C}, {"hsubpd", 0x66, 0x7D}, {"hsubps", 0xF2, 0x7D},
+    {"addsubpd", 0x66, 0xD0}, {"addsubps", 0xF2, 0xD0}, {"lddqu", 0xF2, 0xF0, kAny, false},
+    // ---- SSSE3 (66 0F 38 xx, 66 0F 3A 0F)
+    {.name = "pshufb", .pfx = 0x66, .op = 0x00, .map = 2}, {.name = "phaddw", .pfx = 0x66, .op = 0x01, .map = 2},
+    {.name = "phaddd", .pfx = 0x66, .op = 0x02, .map = 2}, {.name = "phaddsw", .pfx = 0x66, .op = 0x03, .map = 2},
+    {.name = "pmaddubsw", .pfx = 0x66, .op = 0x04, .map = 2}, {.name = "phsubw", .pfx = 0x66, .op = 0x05, .map = 2},
+    {.name = "phsubd", .pfx = 0x66, .op = 0x06, .map = 2}, {.name = "phsubsw", .pfx = 0x66, .op = 0x07, .map = 2},
+    {.name = "psignb", .pfx = 0x66, .op = 0x08, .map = 2}, {.name = "psignw", .pfx = 0x66, .op = 0x09, .map = 2},
+    {.name = "psignd", .pfx = 0x66, .op = 0x0A, .map = 2}, {.name = "pmulhrsw", .pfx = 0x66, .op = 0x0B, .map = 2},
+    {.name = "pabsb", .pfx = 0x66, .op = 0x1C, .map = 2}, {.name = "pabsw", .pfx = 0x66, .op = 0x1D, .map = 2},
+    {.name = "pabsd", .pfx = 0x66, .op = 0x1E, .map = 2},
+    {.name = "palignr", .pfx = 0x66, .op = 0x0F, .imm = true, .map = 3},
 };
 
 // ---- inputs --------------------------------------------------------------------
@@ -228,6 +243,8 @@ std::vector<uint8_t> encode(const Spec& s, uint8_t reg, uint8_t rm, bool mem, ui
   const uint8_t rex = uint8_t((s.w ? 8 : 0) | (reg & 8 ? 4 : 0) | (!mem && (rm & 8) ? 1 : 0));
   if (rex) b.push_back(0x40 | rex);
   b.push_back(0x0F);
+  if (s.map == 2) b.push_back(0x38);
+  if (s.map == 3) b.push_back(0x3A);
   b.push_back(s.op);
   if (mem) {
     b.push_back(uint8_t(0x40 | (reg & 7) << 3 | 6));  // [rsi + disp8]
@@ -365,6 +382,10 @@ const std::vector<uint8_t> kPrefixCases[] = {
     {0x48, 0x66, 0x0F, 0x7E, 0xC0},        // REX before 66 is not the REX: movd eax, xmm0
     {0x2E, 0x66, 0x0F, 0xD7, 0xC1},        // CS override: no-op on a register form
     {0xF2, 0x0F, 0x10, 0xC1, 0xF3, 0x0F, 0x10, 0xD3, 0x0F, 0x12, 0xE5, 0x0F, 0x16, 0xF7},  // a run of moves
+    {0x66, 0x4F, 0x0F, 0x38, 0x00, 0xC1},  // pshufb xmm8, xmm9 with a meaningless REX.W
+    {0x66, 0x66, 0x0F, 0x3A, 0x0F, 0xC1, 0x05},  // palignr, redundant 66
+    {0x66, 0xF2, 0x0F, 0x7C, 0xC1},        // haddps (F2 over 66)
+    {0xF2, 0x66, 0x0F, 0x12, 0xC1},        // movddup
 };
 
 TEST_CASE("mandatory-prefix and REX combinations decode as on the host", "[sse][oracle]") {
@@ -455,6 +476,9 @@ const std::vector<uint8_t> kUndefined[] = {
     {0xF0, 0x66, 0x0F, 0xFC, 0xC1},  // lock paddb
     {0xF0, 0x0F, 0x11, 0x06},        // lock movups store
     {0x0F, 0xFF, 0xC1},              // ud0
+    {0xF2, 0x0F, 0xF0, 0xC1},        // lddqu with a register source
+    {0xF3, 0x0F, 0xD0, 0xC1},        // F3 0F D0 (addsubps is F2)
+    {0xF3, 0x0F, 0x7C, 0xC1},        // F3 0F 7C (haddps is F2)
 };
 
 TEST_CASE("undefined SSE encodings raise SIGILL, as on the host", "[sse][oracle]") {

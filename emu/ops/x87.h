@@ -1,0 +1,191 @@
+// Shared by the x87 handler files (emu/ops/x87_*.cpp): the register stack,
+// the status word, and the host-FPU wrapper every computing handler uses.
+//
+// Guest x87 arithmetic runs on the host's x87 (x86-64 hosts have one, and
+// `long double` is its 80-bit format), under the guest's control word, so
+// results, the precision-control and rounding-control effects, the C1
+// round-up indicator and the exception flags are the hardware's by
+// construction. Each computing handler is one inline-asm statement that
+//   saves the host control word, loads the guest's (exceptions masked),
+//   clears the host's exception flags, runs the instruction on values the
+//   compiler placed in host ST0/ST1, reads the host status word, and
+//   restores the host control word,
+// so nothing the compiler generates can run under the guest's modes. The
+// host stack is only ever used by those two or three operands; the guest's
+// stack (TOP, tags, over/underflow) is emulated here.
+//
+// Exceptions: the host always runs with all x87 exceptions masked. Flags are
+// ORed into the guest's status word. When the guest has unmasked one that
+// occurred, ES and B are set as on hardware, but the deferred #MF (SIGFPE at
+// the next waiting x87 instruction) is NOT delivered, and the masked
+// response is written: out of scope for now (issue 4).
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+
+#include "emu/cpu.h"
+#include "emu/insn.h"
+#include "emu/memory.h"
+
+namespace emu::x87 {
+
+// Status-word bits (SDM vol. 1, 8.1.3).
+inline constexpr uint16_t kIE = 1 << 0, kDE = 1 << 1, kZE = 1 << 2, kOE = 1 << 3, kUE = 1 << 4,
+                          kPE = 1 << 5, kSF = 1 << 6, kES = 1 << 7, kC0 = 1 << 8, kC1 = 1 << 9,
+                          kC2 = 1 << 10, kC3 = 1 << 14, kB = 1 << 15;
+inline constexpr uint16_t kExc = 0x3f;
+inline constexpr uint16_t kCC = kC0 | kC1 | kC2 | kC3;
+inline constexpr uint16_t kTopMask = 7 << 11;
+
+// ---- 80-bit values ---------------------------------------------------------------
+inline uint16_t se(long double v) {  // sign and exponent
+  uint16_t x;
+  std::memcpy(&x, reinterpret_cast<const uint8_t*>(&v) + 8, 2);
+  return x;
+}
+inline uint64_t mant(long double v) {
+  uint64_t m;
+  std::memcpy(&m, &v, 8);
+  return m;
+}
+inline long double make80(uint16_t sexp, uint64_t m) {
+  long double v = 0;  // zeroes the padding too
+  std::memcpy(&v, &m, 8);
+  std::memcpy(reinterpret_cast<uint8_t*>(&v) + 8, &sexp, 2);
+  return v;
+}
+// The QNaN floating-point indefinite: the masked response to an invalid operation.
+inline long double indefinite() { return make80(0xffff, 0xc000000000000000ull); }
+
+// ---- the register stack ------------------------------------------------------------
+inline unsigned phys(const Cpu& cpu, unsigned i) { return (cpu.x87.top + i) & 7; }
+inline bool empty(const Cpu& cpu, unsigned i) { return !(cpu.x87.valid >> phys(cpu, i) & 1); }
+inline long double& st(Cpu& cpu, unsigned i) { return cpu.x87.st[phys(cpu, i)]; }
+
+// The masked stack-fault responses (SDM vol. 1, 8.5.1.1): IE and SF, with C1
+// telling overflow (1) from underflow (0).
+inline void underflow(Cpu& cpu) {
+  cpu.x87.fsw = uint16_t((cpu.x87.fsw | kIE | kSF) & ~kC1);
+  if (!(cpu.x87.fcw & kIE)) cpu.x87.fsw |= kES | kB;
+}
+inline void overflow(Cpu& cpu) {
+  cpu.x87.fsw |= kIE | kSF | kC1;
+  if (!(cpu.x87.fcw & kIE)) cpu.x87.fsw |= kES | kB;
+}
+
+// ST(i) = v, marking it valid.
+inline void set_st(Cpu& cpu, unsigned i, long double v) {
+  const unsigned p = phys(cpu, i);
+  cpu.x87.st[p] = v;
+  cpu.x87.valid |= uint8_t(1u << p);
+}
+
+// Pushes v. On overflow (the new ST0 is not empty) the masked response
+// pushes the indefinite instead.
+inline void push(Cpu& cpu, long double v) {
+  cpu.x87.top = (cpu.x87.top - 1) & 7;
+  if (cpu.x87.valid >> cpu.x87.top & 1) {
+    overflow(cpu);
+    v = indefinite();
+  }
+  set_st(cpu, 0, v);
+}
+// Whether a push would overflow (FLD etc. check before computing).
+inline bool push_would_overflow(const Cpu& cpu) { return cpu.x87.valid >> ((cpu.x87.top - 1) & 7) & 1; }
+
+inline void pop(Cpu& cpu) {
+  cpu.x87.valid &= uint8_t(~(1u << cpu.x87.top));
+  cpu.x87.top = (cpu.x87.top + 1) & 7;
+}
+
+// Folds a host status word into the guest's: exception flags are sticky;
+// the condition codes in `cc` are replaced by the host's.
+inline void absorb(Cpu& cpu, uint16_t host_sw, uint16_t cc) {
+  X87& x = cpu.x87;
+  x.fsw = uint16_t((x.fsw & ~cc) | (host_sw & cc) | (host_sw & kExc));
+  if (x.fsw & kExc & ~x.fcw) [[unlikely]]
+    x.fsw |= kES | kB;
+}
+
+// The host control word a guest operation runs under: the guest's precision
+// and rounding control, every exception masked.
+inline uint16_t host_cw(const Cpu& cpu) { return uint16_t(cpu.x87.fcw | 0x3f); }
+
+// Inline-asm prologue/epilogue; operands %[cw] (input), %[old] and %[sw]
+// (outputs) are declared with X87_IO below.
+#define X87_PRO "fnstcw %[old]\n\tfldcw %[cw]\n\tfnclex\n\t"
+#define X87_EPI "\n\tfnstsw %[sw]\n\tfldcw %[old]"
+#define X87_OUT(h) [old] "=m"((h).old), [sw] "=m"((h).sw)
+#define X87_IN(h) [cw] "m"((h).cw)
+
+// A prologue for the instructions that leave some condition codes unchanged
+// in some cases (FPREM/FPREM1 on NaN operands, ...): it also loads the
+// guest's C0-C3 into the host status word (FNSTENV, patch, FLDENV; slow, but
+// so are those instructions). Extra operands: X87_CC_OUT(h), X87_CC_IN(h).
+#define X87_PRO_CC                                                                     \
+  "fnstcw %[old]\n\tfnstenv %[env]\n\tmovw %[cw], %w[t]\n\tmovw %w[t], %[env]\n\t" \
+  "movw 4+%[env], %w[t]\n\tandw $0x3800, %w[t]\n\torw %w[cc], %w[t]\n\t"         \
+  "movw %w[t], 4+%[env]\n\tfldenv %[env]\n\t"
+#define X87_CC_OUT(h) [env] "=m"((h).env), [t] "=&r"((h).tmp)
+#define X87_CC_IN(h) [cc] "r"((h).cc)
+
+struct HostCc {
+  uint16_t cw;
+  uint16_t old = 0;
+  uint16_t sw = 0;
+  uint16_t cc;
+  uint32_t tmp = 0;
+  uint8_t env[28];
+  explicit HostCc(const Cpu& cpu) : cw(host_cw(cpu)), cc(uint16_t(cpu.x87.fsw & kCC)) {}
+};
+
+struct Host {
+  uint16_t cw;
+  uint16_t old = 0;
+  uint16_t sw = 0;
+  explicit Host(const Cpu& cpu) : cw(host_cw(cpu)) {}
+};
+
+// Memory operand address, recorded as the last data pointer.
+inline uint64_t mem_addr(Cpu& cpu, const Insn& in) {
+  const uint64_t a = effective_address(cpu, in);
+  cpu.x87.fdp = a;
+  return a;
+}
+
+// Records FIP/FOP for FNSTENV/FNSAVE (the opcode is in in.op2/in.imm: see bind).
+inline void note(Cpu& cpu, const Insn& in) {
+  cpu.x87.fip = cpu.rip + in.end - in.len;
+  cpu.x87.fop = uint16_t(in.imm);
+}
+
+// 2-bit tag of a non-empty register from its contents (SDM vol. 1, 8.1.7):
+// 0 valid, 1 zero, 2 special (NaN, infinity, denormal, unsupported).
+inline unsigned tag_of(long double v) {
+  const unsigned e = se(v) & 0x7fff;
+  const uint64_t m = mant(v);
+  if (e == 0x7fff) return 2;
+  if (e == 0) return m == 0 ? 1 : 2;
+  return (m >> 63) ? 0 : 2;  // unnormal: special
+}
+
+// The full tag word (FNSTENV/FNSAVE), physical register order.
+inline uint16_t full_tags(const Cpu& cpu) {
+  uint16_t t = 0;
+  for (unsigned r = 0; r < 8; r++) {
+    const unsigned tag = (cpu.x87.valid >> r & 1) ? tag_of(cpu.x87.st[r]) : 3;
+    t |= uint16_t(tag << (2 * r));
+  }
+  return t;
+}
+
+inline uint16_t status_word(const Cpu& cpu) { return uint16_t(cpu.x87.fsw | (cpu.x87.top << 11)); }
+
+// Binders, one per file.
+bool bind_load_store(const Decoded& d, Insn& out);
+bool bind_arith(const Decoded& d, Insn& out);
+bool bind_compare(const Decoded& d, Insn& out);
+bool bind_env(const Decoded& d, Insn& out);
+
+}  // namespace emu::x87
