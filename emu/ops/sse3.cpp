@@ -12,21 +12,12 @@
 // so that inline functions shared with other files keep the baseline ISA);
 // bind_sse3 binds nothing on a host without SSE3, so the guest gets SIGILL
 // rather than the emulator.
-#include <cstring>
-
 #include "emu/ops/sse_common.h"
 
 #pragma GCC target("sse3")
 
 namespace emu::sse {
 namespace {
-
-template <class V>
-V getv(const Xmm& x) {
-  V v;
-  std::memcpy(&v, &x, sizeof v);
-  return v;
-}
 
 // OP xmm, xmm/m128 (aligned) with dest = Op(dest, src) under the guest's MXCSR.
 template <auto Op, class V, Form F>

@@ -7,6 +7,7 @@
 
 #include <csignal>
 #include <cstdint>
+#include <cstring>
 
 #include "emu/cpu.h"
 #include "emu/insn.h"
@@ -57,6 +58,14 @@ inline __m128d get_pd(const Xmm& x) { return _mm_load_pd(x.f64); }
 inline void put(Xmm& x, __m128i v) { _mm_store_si128(reinterpret_cast<__m128i*>(&x), v); }
 inline void put(Xmm& x, __m128 v) { _mm_store_ps(x.f32, v); }
 inline void put(Xmm& x, __m128d v) { _mm_store_pd(x.f64, v); }
+// Any 16-byte vector type (__m128, __m128d, __m128i) from a register, by value
+// (memcpy: no alignment or aliasing assumption about V).
+template <class V>
+V getv(const Xmm& x) {
+  V v;
+  std::memcpy(&v, &x, sizeof v);
+  return v;
+}
 
 // ---- operand forms -----------------------------------------------------------------
 // Reg: the r/m operand is xmm[in.rm]. Mem: unaligned memory operand.

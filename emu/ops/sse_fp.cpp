@@ -14,13 +14,6 @@
 namespace emu::sse {
 namespace {
 
-template <class V>
-V getv(const Xmm& x) {
-  V v;
-  std::memcpy(&v, &x, sizeof v);
-  return v;
-}
-
 // OP xmm, xmm/mN with dest = Op(dest, src) under the guest's MXCSR. Bytes is
 // 16 for packed forms (aligned m128), 4 or 8 for scalar forms (the memory
 // operand is just the scalar; the rest of the destination is kept by Op).

@@ -182,6 +182,17 @@ inline uint16_t full_tags(const Cpu& cpu) {
 
 inline uint16_t status_word(const Cpu& cpu) { return uint16_t(cpu.x87.fsw | (cpu.x87.top << 11)); }
 
+// The source operand of a two-operand arithmetic or compare form: a register
+// (host ST1) or a memory operand of type SrcType<S>::T (m32fp, m64fp, m16int,
+// m32int), which the host instruction converts itself.
+enum class Src : uint8_t { St, F32, F64, I16, I32 };
+template <Src S>
+struct SrcType;
+template <> struct SrcType<Src::F32> { using T = float; };
+template <> struct SrcType<Src::F64> { using T = double; };
+template <> struct SrcType<Src::I16> { using T = int16_t; };
+template <> struct SrcType<Src::I32> { using T = int32_t; };
+
 // Binders, one per file.
 bool bind_load_store(const Decoded& d, Insn& out);
 bool bind_arith(const Decoded& d, Insn& out);

@@ -10,15 +10,6 @@ namespace emu::x87 {
 namespace {
 
 enum class Op : uint8_t { Add, Mul, Sub, Subr, Div, Divr };
-// The source of a two-operand form: a register (host ST1) or a memory operand.
-enum class Src : uint8_t { St, F32, F64, I16, I32 };
-
-template <Src S>
-struct SrcType;
-template <> struct SrcType<Src::F32> { using T = float; };
-template <> struct SrcType<Src::F64> { using T = double; };
-template <> struct SrcType<Src::I16> { using T = int16_t; };
-template <> struct SrcType<Src::I32> { using T = int32_t; };
 
 // a = a OP b on the host. For Src::St, b is a long double in host ST1; for
 // the memory forms, b is the memory operand itself (converted by the host

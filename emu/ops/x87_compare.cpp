@@ -8,7 +8,6 @@
 namespace emu::x87 {
 namespace {
 
-enum class Src : uint8_t { St, F32, F64, I16, I32 };
 enum class Kind : uint8_t { Ordered, Unordered };  // FCOM raises IE on any NaN, FUCOM on SNaN only
 
 // The host status word after comparing a (host ST0) with b.
@@ -47,13 +46,6 @@ void fcom_reg(Cpu& cpu, const Insn& in) {
   }
   for (int i = 0; i < Pops; i++) pop(cpu);
 }
-
-template <Src S>
-struct SrcType;
-template <> struct SrcType<Src::F32> { using T = float; };
-template <> struct SrcType<Src::F64> { using T = double; };
-template <> struct SrcType<Src::I16> { using T = int16_t; };
-template <> struct SrcType<Src::I32> { using T = int32_t; };
 
 template <Src S, bool Pop>
 void fcom_mem(Cpu& cpu, const Insn& in) {

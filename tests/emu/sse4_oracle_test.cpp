@@ -9,15 +9,13 @@
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
-#include <csignal>
 #include <cstring>
-#include <random>
 #include <string>
 #include <vector>
 
-#include "emu/ops/sse_state.h"
 #include "tests/emu/harness.h"
 #include "tests/emu/sse_native.h"
+#include "tests/emu/sse_oracle.h"
 
 namespace emu::test {
 namespace {
@@ -95,53 +93,17 @@ const uint64_t kGpr[] = {0,          1,          0xffffffffffffffff, 0x7fffffff,
                          0xffffffff, 0x8000000000000000, 0x7fffffffffffffff, 0x1234567890abcdef, 0x00000000fffffffe,
                          0xfffffffffffffff0, 0xffffffffffffffef, 0x0000000100000005, 0x10, 0x11, 8, 9};
 
-struct Rng {
-  std::mt19937_64 g;
-  explicit Rng(uint64_t seed) : g(seed) {}
-  uint64_t bits() { return g(); }
-  unsigned below(unsigned n) { return unsigned(g() % n); }
-  bool chance(unsigned one_in) { return below(one_in) == 0; }
-
-  uint32_t f32() {
-    switch (below(4)) {
-      case 0: return kF32[below(std::size(kF32))];
-      case 1: {
-        float f = float(int(below(2000)) - 1000) / float(1 + below(16));
-        uint32_t u;
-        std::memcpy(&u, &f, 4);
-        return u;
-      }
-      case 2: return uint32_t(bits()) & 0x807fffff;
-      default: return uint32_t(bits());
-    }
-  }
-  uint64_t f64() {
-    switch (below(4)) {
-      case 0: return kF64[below(std::size(kF64))];
-      case 1: {
-        double d = double(int64_t(below(2000000)) - 1000000) / double(1 + below(64));
-        uint64_t u;
-        std::memcpy(&u, &d, 8);
-        return u;
-      }
-      case 2: return bits() & 0x800fffffffffffff;
-      default: return bits();
-    }
-  }
+struct Rng : RngCore {
+  using RngCore::RngCore;
+  uint32_t f32() { return RngCore::f32(kF32); }
+  uint64_t f64() { return RngCore::f64(kF64, false); }
   // One 64-bit lane: doubles, pairs of floats, small/edge integers, bytes
   // with NULs and repeats (string compares), random bits.
   uint64_t lane() {
     switch (below(6)) {
       case 0: return f64();
       case 1: return uint64_t(f32()) << 32 | f32();
-      case 2: {
-        uint64_t v = 0;
-        for (int i = 0; i < 4; i++) {
-          const uint16_t w = below(3) == 0 ? uint16_t(0x7ff0 + below(32)) : uint16_t(int(below(600)) - 300);
-          v |= uint64_t(w) << (16 * i);
-        }
-        return v;
-      }
+      case 2: return small_words();
       case 3: {
         uint64_t v = 0;
         for (int i = 0; i < 8; i++) v |= uint64_t(below(5) == 0 ? 0 : 'a' + below(4)) << (8 * i);
@@ -158,146 +120,34 @@ struct Rng {
       default: return bits();
     }
   }
-  uint32_t mxcsr() {
-    uint32_t m = 0x1f80;
-    m |= below(4) << 13;
-    if (chance(4)) m |= 0x0040;
-    if (chance(4)) m |= 0x8000;
-    if (chance(3)) m |= uint32_t(bits()) & 0x3f;
-    return m;
-  }
 };
 
-const uint8_t kRegs[] = {0, 1, 2, 3, 5, 8, 9, 10, 11, 12, 13, 14, 15};
-
 std::vector<uint8_t> encode(const Spec& s, uint8_t reg, uint8_t rm, bool mem, uint8_t disp, uint8_t imm) {
-  std::vector<uint8_t> b;
-  if (s.pfx0) b.push_back(s.pfx0);
-  b.push_back(s.pfx);
-  const uint8_t rex = uint8_t((s.w ? 8 : 0) | (reg & 8 ? 4 : 0) | (!mem && (rm & 8) ? 1 : 0));
-  if (rex) b.push_back(0x40 | rex);
-  b.push_back(0x0F);
-  b.push_back(s.map == 2 ? 0x38 : 0x3A);
-  b.push_back(s.op);
-  if (mem) {
-    b.push_back(uint8_t(0x40 | (reg & 7) << 3 | 6));  // [rsi + disp8]
-    b.push_back(disp);
-  } else {
-    b.push_back(uint8_t(0xC0 | (reg & 7) << 3 | (rm & 7)));
-  }
-  if (s.map == 3) b.push_back(imm);
-  return b;
-}
-
-std::string hex(const std::vector<uint8_t>& v) {
-  std::string s;
-  for (uint8_t x : v) s += fmt::format("{:02x} ", x);
-  return s;
-}
-
-std::string xmm_str(const Xmm& x) { return fmt::format("{:016x}:{:016x}", x.q[1], x.q[0]); }
-
-constexpr size_t kBuf = 256;
-
-// Runs `code` on state `n` (memory `buf`) in both; returns "" if the
-// emulator matches the host.
-std::string compare(Harness& h, const char* name, const std::vector<uint8_t>& code, NativeState n, uint8_t* buf,
-                    bool in_env) {
-  const uint32_t mxcsr_in = n.mxcsr;
-  h.set_code(code);
-  for (int i = 0; i < 16; i++) {
-    h.cpu.xmm[i] = n.xmm[i];
-    h.cpu.gpr[i] = n.gpr[i];
-  }
-  h.cpu.gpr[RSP] = Harness::kStackTop;
-  h.cpu.gpr[RSI] = Harness::kDataAddr;
-  h.set_rflags(n.rflags | 2);
-  h.cpu.mxcsr = n.mxcsr;
-  h.write(Harness::kDataAddr, buf, kBuf);
-  std::optional<mm::GuestFault> fault;
-  if (in_env) {
-    GuestFpEnv env(h.cpu);
-    fault = h.run_fault();
-  } else {
-    fault = h.run_fault();
-  }
-
-  n.gpr[RSI] = reinterpret_cast<uint64_t>(buf);
-  run_native(n, code);
-
-  std::string err;
-  if (fault) err += fmt::format("  emulator fault: signal {} code {:#x}\n", fault->signo, fault->code);
-  for (int i = 0; i < 16; i++)
-    if (std::memcmp(&h.cpu.xmm[i], &n.xmm[i], 16) != 0)
-      err += fmt::format("  xmm{}: emu {} host {}\n", i, xmm_str(h.cpu.xmm[i]), xmm_str(n.xmm[i]));
-  for (int i = 0; i < 16; i++) {
-    if (i == RSP || i == RSI) continue;
-    if (h.cpu.gpr[i] != n.gpr[i]) err += fmt::format("  gpr{}: emu {:#x} host {:#x}\n", i, h.cpu.gpr[i], n.gpr[i]);
-  }
-  if ((h.rflags() & kArithFlags) != (n.rflags & kArithFlags))
-    err += fmt::format("  rflags: emu {:#x} host {:#x}\n", h.rflags() & kArithFlags, n.rflags & kArithFlags);
-  const uint32_t emx = guest_mxcsr(h.cpu);
-  if (emx != n.mxcsr) err += fmt::format("  mxcsr: emu {:#x} host {:#x}\n", emx, n.mxcsr);
-  uint8_t ebuf[kBuf];
-  h.read(Harness::kDataAddr, ebuf, kBuf);
-  for (size_t i = 0; i < kBuf; i++)
-    if (ebuf[i] != buf[i]) {
-      err += fmt::format("  memory differs at +{}: emu {:#04x} host {:#04x}\n", i, ebuf[i], buf[i]);
-      break;
-    }
-  if (err.empty()) return err;
-  return fmt::format("{} [{}] {} GuestFpEnv, mxcsr in {:#x}\n{}", name, hex(code), in_env ? "in" : "outside",
-                     mxcsr_in, err);
-}
-
-NativeState random_state(Rng& rng) {
-  NativeState n{};
-  for (auto& x : n.xmm) {
-    x.q[0] = rng.lane();
-    x.q[1] = rng.lane();
-  }
-  for (auto& g : n.gpr) g = rng.gpr();
-  n.rflags = rng.bits() & kArithFlags;
-  n.mxcsr = rng.mxcsr();
-  return n;
+  const uint8_t pfx[] = {s.pfx0, s.pfx};
+  return encode_insn(std::span(pfx).subspan(s.pfx0 ? 0 : 1), s.w, s.map, s.op, reg, rm, mem, disp,
+                     s.map == 3 ? imm : -1);
 }
 
 std::string run_case(Harness& h, const Spec& s, Rng& rng, bool in_env) {
   const bool mem = s.mem != MemForm::None && (!s.reg || rng.chance(2));
-  uint8_t reg = kRegs[rng.below(std::size(kRegs))];
-  uint8_t rm = kRegs[rng.below(std::size(kRegs))];
+  uint8_t reg = kOracleRegs[rng.below(std::size(kOracleRegs))];
+  uint8_t rm = kOracleRegs[rng.below(std::size(kOracleRegs))];
   if (s.byte_rm && !mem && rng.chance(3)) {  // AH, CH, DH, BH: only without any REX
     rm = uint8_t(4 + rng.below(4));
-    reg = kRegs[rng.below(5)];  // 0-3, 5: no REX.R
+    reg = kOracleRegs[rng.below(5)];  // 0-3, 5: no REX.R
   }
   const uint8_t disp = s.mem == MemForm::Aligned ? uint8_t(16 * rng.below(4)) : uint8_t(rng.below(64));
   const uint8_t imm = uint8_t(rng.bits());
   NativeState n = random_state(rng);
-  alignas(16) uint8_t buf[kBuf];
-  for (size_t i = 0; i < kBuf; i += 8) {
-    const uint64_t v = rng.lane();
-    std::memcpy(buf + i, &v, 8);
-  }
-  return compare(h, s.name, encode(s, reg, rm, mem, disp, imm), n, buf, in_env);
+  alignas(16) uint8_t buf[kOracleBuf];
+  random_buf(rng, buf);
+  return compare_with_host(h, s.name, encode(s, reg, rm, mem, disp, imm), n, buf, in_env);
 }
 
 TEST_CASE("every SSE4.1/SSE4.2 instruction matches the host CPU bit for bit", "[sse4][oracle]") {
   Harness h;
   Rng rng(0x55e41);
-  constexpr int kCases = 1000;
-  size_t compared = 0;
-  for (const Spec& s : kSpecs) {
-    int failures = 0;
-    for (int i = 0; i < kCases && failures < 3; i++) {
-      const std::string err = run_case(h, s, rng, i & 1);
-      ++compared;
-      if (!err.empty()) {
-        ++failures;
-        FAIL_CHECK(err);
-      }
-    }
-  }
-  WARN(fmt::format("{} cases over {} encodings compared with the host", compared, std::size(kSpecs)));
+  compare_every_spec(kSpecs, [&](const Spec& s, bool in_env) { return run_case(h, s, rng, in_env); });
 }
 
 // PCMPxSTRx: every imm8 (bit 7 included), for each of the four instructions
@@ -329,12 +179,12 @@ TEST_CASE("pcmpestri/pcmpestrm/pcmpistri/pcmpistrm match the host for every imm8
           const int64_t lens[] = {int64_t(rng.below(41)) - 20, int64_t(rng.gpr())};
           n.gpr[RAX] = uint64_t(lens[rng.chance(5)]);
           n.gpr[RDX] = uint64_t(lens[rng.chance(5)] ^ (rng.chance(4) ? 0x100000000 : 0));
-          alignas(16) uint8_t buf[kBuf];
+          alignas(16) uint8_t buf[kOracleBuf];
           std::memcpy(buf, &n.xmm[2], 16);
           std::memcpy(buf + 16, &n.xmm[1], 16);
           const bool mem = rng.chance(3);
           const auto code = encode(s, 1, 2, mem, uint8_t(rng.below(17)), uint8_t(imm));
-          const std::string err = compare(h, fmt::format("pcmpxstrx imm {:#x}", imm).c_str(), code, n, buf, k & 1);
+          const std::string err = compare_with_host(h, fmt::format("pcmpxstrx imm {:#x}", imm).c_str(), code, n, buf, k & 1);
           ++compared;
           if (!err.empty()) {
             ++failures;
@@ -346,24 +196,10 @@ TEST_CASE("pcmpestri/pcmpestrm/pcmpistri/pcmpistrm match the host for every imm8
 
 TEST_CASE("SSE4 memory operands fault on misalignment exactly where the host's do", "[sse4][oracle]") {
   Harness h;
-  alignas(16) uint8_t buf[64] = {};
   for (const Spec& s : kSpecs) {
     if (s.mem == MemForm::None) continue;
-    for (uint8_t disp : {1, 8, 15}) {
-      const std::vector<uint8_t> code = encode(s, 0, 0, true, disp, 0);
-      NativeState n{};
-      n.mxcsr = 0x1f80;
-      n.gpr[RSI] = reinterpret_cast<uint64_t>(buf);
-      const int host_sig = run_native_signal(n, code);
-      h.set_code(code);
-      h.cpu.gpr[RSI] = Harness::kDataAddr;
-      h.cpu.gpr[RAX] = h.cpu.gpr[RDX] = 0;
-      h.cpu.mxcsr = 0x1f80;
-      const auto f = h.run_fault();
-      INFO(s.name << " [" << hex(code) << "]");
-      CHECK((f ? f->signo : 0) == host_sig);
-      CHECK((host_sig == SIGSEGV) == (s.mem == MemForm::Aligned));
-    }
+    for (uint8_t disp : {1, 8, 15})
+      check_alignment_fault_like_host(h, s.name, encode(s, 0, 0, true, disp, 0), s.mem == MemForm::Aligned);
   }
 }
 
@@ -380,20 +216,7 @@ const std::vector<uint8_t> kUndefined[] = {
 
 TEST_CASE("undefined SSE4 encodings raise SIGILL, as on the host", "[sse4][oracle]") {
   Harness h;
-  alignas(16) uint8_t buf[64] = {};
-  for (const auto& code : kUndefined) {
-    NativeState n{};
-    n.mxcsr = 0x1f80;
-    n.gpr[RSI] = reinterpret_cast<uint64_t>(buf);
-    INFO("[" << hex(code) << "]");
-    CHECK(run_native_signal(n, code) == SIGILL);
-    h.set_code(code);
-    h.cpu.gpr[RSI] = Harness::kDataAddr;
-    const auto f = h.run_fault();
-    REQUIRE(f);
-    CHECK(f->signo == SIGILL);
-    CHECK(f->addr == Harness::kCodeAddr);
-  }
+  for (const auto& code : kUndefined) check_sigill_like_host(h, code);
 }
 
 }  // namespace
