@@ -19,17 +19,18 @@
 #include <fmt/format.h>
 
 #include "emu/driver.h"
+#include "emu/peak_rss.h"
 
 extern char** environ;
 
 namespace emu {
 namespace {
 
-// One finished run, as wait4 reported it.
+// One finished run.
 struct Measured {
   int wait_status = 0;
   double seconds = 0;
-  long max_rss_kib = 0;  // ru_maxrss
+  long max_rss_kib = 0;  // VmHWM at its exit (emu/peak_rss.h)
 };
 
 // Written by the emulated child into a MAP_SHARED page; read by the parent
@@ -115,20 +116,23 @@ double now_seconds() {
   return double(t.tv_sec) + double(t.tv_nsec) / 1e9;
 }
 
-// Forks, runs `child` (which must not return) in the child, and waits.
-// Returns false when fork fails.
+// Forks, runs `child` (which must not return) in the child, and waits,
+// measuring its peak RSS. Returns false when fork or waiting fails.
 template <typename Child>
 bool run_measured(Measured& m, Child&& child) {
   std::fflush(nullptr);
   const double start = now_seconds();
   const pid_t pid = fork();
   if (pid < 0) return false;
-  if (pid == 0) child();
-  rusage ru{};
-  while (wait4(pid, &m.wait_status, 0, &ru) < 0 && errno == EINTR) {
+  if (pid == 0) {
+    peak_rss_child_begin();  // untraced if refused: peak_rss_wait falls back to ru_maxrss
+    child();
   }
+  peak_rss_result result;
+  if (peak_rss_wait(pid, &result) != 0) return false;
   m.seconds = now_seconds() - start;
-  m.max_rss_kib = ru.ru_maxrss;
+  m.wait_status = result.wait_status;
+  m.max_rss_kib = result.peak_rss_kib;
   return true;
 }
 
@@ -160,9 +164,9 @@ void print_table(const std::string& program, const Measured& native, const Measu
                      ratio(double(emulated.max_rss_kib), double(native.max_rss_kib)),
                      have_peak ? ratio(double(guest_kib), double(native.max_rss_kib)) : "-");
   out +=
-      "  max RSS: wait4's ru_maxrss of each run. guest peak RSS: natively the process's VmHWM,\n"
-      "  which is its max RSS; under emu, the guest's frames peak x 4 KiB (emu's own memory\n"
-      "  is roughly the difference).\n";
+      "  max RSS: each run's VmHWM at its exit. guest peak RSS: natively the same figure;\n"
+      "  under emu, the guest's frames peak x 4 KiB (emu's own memory is roughly the\n"
+      "  difference).\n";
   std::fputs(out.c_str(), stderr);
 }
 
@@ -208,7 +212,7 @@ int run_compare_native(const Options& options) {
     std::exit(run_program(emulated_options, hooks));
   });
   if (!forked) {
-    std::fprintf(stderr, "emu: --compare-native: fork: %s\n", std::strerror(errno));
+    std::fprintf(stderr, "emu: --compare-native: fork or wait: %s\n", std::strerror(errno));
     return 1;
   }
 

@@ -3,15 +3,12 @@
 //
 // emu forks twice, one run after the other so their outputs don't interleave:
 //   A  execve(PROGRAM) natively;
-//   B  run_program() in a forked child of emu, so that B's wait4 max RSS is
-//      the emulated run alone; B reports the guest's frames peak through a
+//   B  run_program() in a forked child of emu, so that B's peak RSS is the
+//      emulated run alone; B reports the guest's frames peak through a
 //      MAP_SHARED page (no descriptor the guest could see).
-// The parent only forks and waits: it stays as small as `emu --version`, and
-// A's max RSS includes what A held between fork and execve (Linux keeps the
-// pre-exec high-water mark in ru_maxrss: fs/exec.c exec_mmap), i.e. the
-// parent's anonymous pages copied by fork (~130-180 KiB), not its whole RSS
-// as a vfork child would. So a native run smaller than that (musl hello)
-// shows that floor. B starts as a copy of an already started emu, so its
+// Both peaks are VmHWM read at the child's exit stop (emu/peak_rss.h): exact
+// for current kernels, and A's starts afresh at its execve. The parent only
+// forks and waits. B starts as a copy of an already started emu, so its
 // figures leave out emu's own process start-up (exec, static libc init:
 // ~0.2-0.4 MiB and ~1 ms less than `emu PROGRAM` run from a shell).
 //

@@ -1,4 +1,5 @@
 #include "emu/driver.h"
+#include "emu/peak_rss.h"
 
 #include <signal.h>
 #include <sys/resource.h>
@@ -111,8 +112,13 @@ const char* fault_code_name(int signo, int code) {
 void print_stats(const Cpu& cpu, const mm::AddressSpace& mem, const Interpreter& interp) {
   mm::AddressSpaceStats s = mem.stats();
   InterpreterStats is = interp.stats();
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
+  // VmHWM, not ru_maxrss: exact on current kernels (emu/peak_rss.h).
+  long peak_kib = proc_status_kib(0, "VmHWM");
+  if (peak_kib < 0) {
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    peak_kib = ru.ru_maxrss;
+  }
   std::FILE* out = stderr;
   std::fprintf(out, "emu: --stats\n");
   std::fprintf(out, "  guest instructions   %lu\n", static_cast<unsigned long>(cpu.icount));
@@ -132,7 +138,7 @@ void print_stats(const Cpu& cpu, const mm::AddressSpace& mem, const Interpreter&
     std::fprintf(out, "  resident %-11.*s %lu KiB\n", static_cast<int>(name.size()), name.data(),
                  static_cast<unsigned long>(s.resident_pages[k] * 4));
   }
-  std::fprintf(out, "  emulator max RSS     %ld KiB\n", ru.ru_maxrss);
+  std::fprintf(out, "  emulator max RSS     %ld KiB\n", peak_kib);
 }
 
 }  // namespace
