@@ -1,9 +1,24 @@
 #include "emu/bind.h"
 
+#include "emu/cpu.h"
 #include "emu/ops/control.h"
 
 namespace emu {
 namespace {
+
+// Instructions without a memory operand that access the stack (push, pop,
+// call, ret, enter, leave, pushf, popf): their accesses are SS-relative.
+bool implicit_stack_access(const Decoded& d) {
+  if (d.map != 0) return false;
+  const uint8_t op = d.opcode;
+  if (op >= 0x50 && op <= 0x5F) return true;
+  switch (op) {
+    case 0x68: case 0x6A: case 0x8F: case 0x9C: case 0x9D:
+    case 0xC2: case 0xC3: case 0xC8: case 0xC9: case 0xE8: return true;
+    case 0xFF: return (d.reg & 7) == 2 || (d.reg & 7) == 6;  // call, push
+    default: return false;
+  }
+}
 
 Insn generic_fields(const Decoded& d) {
   Insn in;
@@ -17,6 +32,9 @@ Insn generic_fields(const Decoded& d) {
   in.seg = d.seg;
   in.addr32 = d.p67 ? 1 : 0;
   in.len = d.len;
+  // Stack segment: a memory operand based on RSP/RBP (no FS/GS), or the
+  // stack itself. (PUSH/POP/CALL with a DS operand: only the operand counts.)
+  in.ss = d.is_memory() ? (d.seg == kSegNone && (d.base == RSP || d.base == RBP)) : implicit_stack_access(d);
   return in;
 }
 

@@ -184,7 +184,7 @@ Block* BlockCache::build(uint64_t rip) {
         in.imm = rip + avail;  // the first byte that could not be fetched
         cacheable = false;
       } else {
-        in.fn = op_invalid;
+        in.fn = s == DecodeStatus::TooLong ? op_gp : op_invalid;  // #GP: SIGSEGV; #UD: SIGILL
       }
       falls_through = false;
       break;

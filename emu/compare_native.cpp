@@ -20,6 +20,7 @@
 
 #include "emu/driver.h"
 #include "emu/peak_rss.h"
+#include "syscalls/signal_host.h"
 
 extern char** environ;
 
@@ -217,7 +218,7 @@ int run_compare_native(const Options& options) {
   }
 
   print_table(options.program, native, emulated, shared->valid != 0, shared->frames_peak);
-  if (WIFSIGNALED(emulated.wait_status)) die_by_signal(WTERMSIG(emulated.wait_status));
+  if (WIFSIGNALED(emulated.wait_status)) syscalls::die_by_signal(WTERMSIG(emulated.wait_status));
   return WIFEXITED(emulated.wait_status) ? WEXITSTATUS(emulated.wait_status) : 1;
 #endif
 }

@@ -52,6 +52,7 @@ struct X87 {
   uint8_t top = 0;
   uint8_t valid = 0;       // bit i: R(i) is not empty
   uint16_t fop = 0;        // last non-control instruction's opcode (11 bits)
+  uint16_t fcs = 0;        // its code selector (FNSTENV/FNSAVE images only)
   uint64_t fip = 0;        // its address
   uint64_t fdp = 0;        // its memory operand's address
 };
@@ -61,6 +62,7 @@ enum class Event : uint8_t {
   None,
   Syscall,  // SYSCALL executed; rip already points past it
   Exit,     // guest asked to stop (set by the syscall layer on exit/exit_group)
+  Interrupt,  // cpu.interrupt was raised (a host signal for the guest came in)
 };
 
 struct Cpu {
@@ -70,6 +72,10 @@ struct Cpu {
   uint64_t seg_base[3] = {};   // indexed by Seg; [kSegNone] stays 0
   mm::AddressSpace* mem = nullptr;
   Event event = Event::None;
+  // Raised from a host signal handler (syscalls/signal_host.h): the run loop
+  // stops at the next block boundary. Separate from `event`, which only the
+  // interpreter writes, so a signal can't overwrite a pending SYSCALL.
+  volatile uint8_t interrupt = 0;
   uint64_t icount = 0;         // guest instructions retired
 
   Xmm xmm[16] = {};

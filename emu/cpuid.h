@@ -56,12 +56,12 @@ inline constexpr FeatureTable kFeatures = {
                  | kCx8     // cmpxchg8b: integer
                  | kClfsh   // clflush (a checked no-op): emu/ops/control.cpp
                  | kFxsr    // fxsave/fxrstor: SSE
+                 | kMmx     // emu/ops/mmx_*.cpp (baseline x86-64: every level)
                  | kSse | kSse2,
-    // No MMX yet.
     .leaf1_ecx = kCx16      // cmpxchg16b: integer (emu/ops/datamov.cpp)
                  | kPopcnt  // popcnt: integer (emu/ops/bitops.cpp)
                  | kSse3    // emu/ops/sse3.cpp (+ FISTTP in x87_load.cpp)
-                 | kSsse3   // emu/ops/ssse3.cpp (XMM forms; MMX forms await MMX)
+                 | kSsse3   // emu/ops/ssse3.cpp, mmx_ssse3.cpp (MMX forms)
                  | kSse41   // emu/ops/sse41.cpp
                  | kSse42,  // emu/ops/sse42.cpp (PCMPxSTRx, PCMPGTQ, CRC32)
     .leaf7_ebx = 0,

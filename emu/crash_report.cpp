@@ -79,7 +79,25 @@ void print_guest_state() {
   _exit(kCrashExitStatus);
 }
 
-void on_host_signal(int signo, siginfo_t* info, void*) {
+AsyncSignalForwarder g_forward = nullptr;
+
+void on_host_signal(int signo, siginfo_t* info, void* uctx);
+
+void install_crash_handlers() {
+  struct sigaction sa{};
+  sa.sa_sigaction = on_host_signal;
+  sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESETHAND;
+  sigemptyset(&sa.sa_mask);
+  for (int signo : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT}) sigaction(signo, &sa, nullptr);
+}
+
+void on_host_signal(int signo, siginfo_t* info, void* uctx) {
+  const bool sent = info && info->si_code <= 0 && !(signo == SIGABRT && info->si_pid == getpid());
+  if (sent && g_forward && !g_reporting) {
+    install_crash_handlers();  // SA_RESETHAND took this one away
+    g_forward(signo, info, uctx);
+    return;
+  }
   char what[128];
   std::snprintf(what, sizeof what, "host signal %d (%s) at address %p", signo, strsignal(signo),
                 info ? info->si_addr : nullptr);
@@ -119,12 +137,10 @@ void install_crash_report(const Cpu* cpu, mm::AddressSpace* mem) {
   ss.ss_size = sizeof alt_stack;
   sigaltstack(&ss, nullptr);
 
-  struct sigaction sa{};
-  sa.sa_sigaction = on_host_signal;
-  sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESETHAND;
-  sigemptyset(&sa.sa_mask);
-  for (int signo : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT}) sigaction(signo, &sa, nullptr);
+  install_crash_handlers();
   std::set_terminate(on_terminate);
 }
+
+void set_async_signal_forwarder(AsyncSignalForwarder forward) { g_forward = forward; }
 
 }  // namespace emu

@@ -6,6 +6,8 @@
 // memory map, then exits with kCrashExitStatus.
 #pragma once
 
+#include <csignal>
+
 namespace emu {
 struct Cpu;
 namespace mm {
@@ -17,5 +19,12 @@ inline constexpr int kCrashExitStatus = 125;
 // Installs the handlers (on an alternate stack). `cpu` and `mem` may be null
 // until the guest exists; they are read only when a crash happens.
 void install_crash_report(const Cpu* cpu, mm::AddressSpace* mem);
+
+// A host SIGSEGV/SIGBUS/SIGILL/SIGFPE/SIGABRT that another process sent
+// (kill, sigqueue, tgkill: si_code <= 0; for SIGABRT, from a process other
+// than emu, whose own abort() is a crash) is not a crash: it goes to
+// `forward` (the guest's signal layer) instead, and the handler stays.
+using AsyncSignalForwarder = void (*)(int signo, siginfo_t* info, void* uctx);
+void set_async_signal_forwarder(AsyncSignalForwarder forward);
 
 }  // namespace emu

@@ -35,8 +35,8 @@ bool group_valid(const Decoded& d) {
   const uint8_t r = d.reg & 7;
   if (d.map == 0) {
     switch (d.opcode) {
-      case 0x8C: return d.reg <= 5;                     // mov Ev,Sreg: ES..GS
-      case 0x8E: return d.reg <= 5 && d.reg != 1;       // mov Sreg,Ew: not CS
+      case 0x8C: return r <= 5;                         // mov Ev,Sreg: ES..GS (REX.R ignored)
+      case 0x8E: return r <= 5 && r != 1;               // mov Sreg,Ew: not CS
       case 0x8D: return d.mod != 3;                     // lea: memory only
       case 0x8F: return r == 0;                         // /1-/7: AMD XOP
       case 0xC6: return r == 0 || d.modrm == 0xF8;      // mov / xabort
@@ -112,13 +112,18 @@ bool lock_valid(const Decoded& d) {
 // Mandatory-prefix validity of the SSE/MMX encodings (Intel SDM Vol. 2,
 // Tables A-3..A-5): which of none/66/F3/F2 define an instruction, and
 // whether it takes only a register or only a memory operand. F3/F2 win
-// over 66; of F3 and F2 the last one counts.
+// over 66; of F3 and F2 the last one counts. The prefix so chosen must be
+// one the opcode has a form for, else #UD: it is never ignored in favour of
+// another form (SDM 3.1.1.1 "NP"; measured on the host for every 0F/0F38/
+// 0F3A opcode with each order of 66/F2/F3, tests/emu/decoder_fuzz_test.cpp:
+// F3 66 0F FC, F2 0F 54, 66 0F 77 are all #UD).
 enum : uint8_t { kNp = 1, k66 = 2, kF3 = 4, kF2 = 8, kAllPfx = 15, kMemOnly = 16, kRegOnly = 32 };
 
 constexpr uint8_t sse_rule(unsigned map, unsigned op) {
   if (map == 1) {
     switch (op) {
-      case 0x10: case 0x11: case 0x12: case 0x16: return kAllPfx;
+      case 0x10: case 0x11: case 0x12: return kAllPfx;
+      case 0x16: return kNp | k66 | kF3;                              // movhps, movhpd, movshdup
       case 0x13: case 0x17: return kNp | k66 | kMemOnly;
       case 0x14: case 0x15: case 0x28: case 0x29: case 0x2E: case 0x2F: return kNp | k66;
       case 0x2A: case 0x2C: case 0x2D: return kAllPfx;
@@ -167,7 +172,7 @@ constexpr uint8_t sse_rule(unsigned map, unsigned op) {
 
 bool sse_valid(const Decoded& d) {
   const uint8_t rule = sse_rule(d.map, d.opcode);
-  uint8_t pfx = d.last_rep == 0xF3 ? kF3 : d.last_rep == 0xF2 ? kF2 : d.p66 ? k66 : kNp;
+  const uint8_t pfx = d.last_rep == 0xF3 ? kF3 : d.last_rep == 0xF2 ? kF2 : d.p66 ? k66 : kNp;
   const unsigned r = d.reg & 7;
   if (d.map == 2) {
     switch (d.opcode) {
@@ -181,10 +186,6 @@ bool sse_valid(const Decoded& d) {
     }
   }
   if (rule == 0) return true;
-  // A prefix the opcode has no form for is ignored, as the hardware does:
-  // F2/F3 fall back to 66 or none, then 66 to none.
-  if (!(rule & pfx) && (pfx == kF3 || pfx == kF2)) pfx = d.p66 ? k66 : kNp;
-  if (!(rule & pfx) && pfx == k66) pfx = kNp;
   if (!(rule & pfx)) return false;
   if ((rule & kMemOnly) && d.mod == 3) return false;
   if ((rule & kRegOnly) && d.mod != 3) return false;
@@ -237,10 +238,10 @@ DecodeStatus decode_insn(const uint8_t* p, size_t avail, uint64_t addr, Decoded&
   size_t i = 0;
 
   // Returns the status to report when `n` more bytes from i are not all
-  // available: Invalid when they could never fit in 15 bytes, else
+  // available: TooLong when they could never fit in 15 bytes, else
   // Truncated when the caller has fewer than 15, else Ok (they are there).
   auto check = [&](size_t n) {
-    if (i + n > kMaxInsnLen) return DecodeStatus::Invalid;
+    if (i + n > kMaxInsnLen) return DecodeStatus::TooLong;
     if (i + n > avail) return DecodeStatus::Truncated;
     return DecodeStatus::Ok;
   };
@@ -352,6 +353,7 @@ DecodeStatus decode_insn(const uint8_t* p, size_t avail, uint64_t addr, Decoded&
     if (d.map == 0 && b >= 0xD8 && b <= 0xDF && !x87_valid(d)) return DecodeStatus::Invalid;
     if (d.map != 0 && !sse_valid(d)) return DecodeStatus::Invalid;
   }
+  if (d.map == 1 && b == 0x77 && (d.p66 || d.last_rep)) return DecodeStatus::Invalid;  // emms: NP (no ModRM)
   if (d.lock && !lock_valid(d)) return DecodeStatus::Invalid;
 
   // ---- immediates ----------------------------------------------------------

@@ -8,11 +8,13 @@
 // Not decoded (-> Invalid): VEX/EVEX (C4/C5/62: our CPU model has no AVX),
 // AMD/VIA-only encodings (3DNow! 0F 0F, FEMMS, SSE4a EXTRQ/INSERTQ, XOP
 // 8F /1-7, SVM/CLZERO in 0F 01, PadLock 0F A6/A7), opcodes undefined in
-// 64-bit mode, and anything longer than 15 bytes. Validity is checked where
+// 64-bit mode. Validity is checked where
 // the SDM makes an encoding #UD whatever the CPU: LOCK outside the lockable
 // memory-destination forms, memory-only/register-only operands, undefined
-// group members, SSE mandatory-prefix combinations (a prefix an opcode has
-// no form for is ignored, as hardware does). What is valid but not
+// group members, SSE mandatory-prefix combinations (a mandatory prefix an
+// opcode has no form for is #UD, never ignored). An instruction that needs
+// more than 15 bytes is TooLong, whatever follows (the CPU raises #GP there
+// without fetching further). What is valid but not
 // implemented is the binder's to reject. Checked against Capstone in
 // tests/emu/decoder_capstone_test.cpp (named exceptions there).
 //
@@ -42,17 +44,18 @@ namespace emu {
 enum class DecodeStatus : uint8_t {
   Ok,
   Truncated,  // the bytes end before the instruction does: fetch more and retry
-  Invalid,    // no valid instruction starts here (or it would exceed 15 bytes)
+  Invalid,    // no valid instruction starts here (#UD: the guest gets SIGILL)
+  TooLong,    // valid so far, but it would exceed 15 bytes (#GP: the guest gets SIGSEGV)
 };
 
 inline constexpr size_t kMaxInsnLen = 15;
 
 // Decodes one instruction from `bytes` (`avail` of them readable) at guest
-// address `addr`. On Ok, `out` is complete; on Truncated/Invalid, `out` is
+// address `addr`. On Ok, `out` is complete; otherwise `out` is
 // unspecified. Truncated is only returned when avail < 15.
 DecodeStatus decode_insn(const uint8_t* bytes, size_t avail, uint64_t addr, Decoded& out);
 
-// As decode_insn; false for Truncated and Invalid alike.
+// As decode_insn; false for Truncated, Invalid and TooLong alike.
 inline bool decode(const uint8_t* bytes, size_t avail, uint64_t addr, Decoded& out) {
   return decode_insn(bytes, avail, addr, out) == DecodeStatus::Ok;
 }

@@ -1,5 +1,7 @@
 #include "emu/driver.h"
 #include "emu/peak_rss.h"
+#include "syscalls/signal_delivery.h"
+#include "syscalls/signal_host.h"
 
 #include <signal.h>
 #include <sys/resource.h>
@@ -49,20 +51,6 @@ std::string resolve_program(const std::string& program) {
   return program;
 }
 
-[[noreturn]] void die_by_signal(int signo) {
-  std::fflush(stdout);
-  std::fflush(stderr);
-  rlimit no_core{0, 0};
-  setrlimit(RLIMIT_CORE, &no_core);
-  signal(signo, SIG_DFL);
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, signo);
-  sigprocmask(SIG_UNBLOCK, &set, nullptr);
-  raise(signo);
-  _exit(128 + signo);
-}
-
 namespace {
 
 std::string absolute_path(const std::string& path) {
@@ -88,7 +76,7 @@ const char* fault_code_name(int signo, int code) {
   if (fault.code == mm::kOomKill && fault.signo == SIGKILL) {
     std::fprintf(stderr, "emu: %s: out of guest memory (limit %s): killed like the kernel's OOM killer\n",
                  program.c_str(), mem_limit ? fmt::format("{} bytes", mem_limit).c_str() : "host RAM");
-    die_by_signal(SIGKILL);
+    syscalls::die_by_signal(SIGKILL);
   }
   GuestInstruction insn = read_guest_instruction(mem, cpu.rip);
   std::string where = fmt::format("at 0x{:x}: {} ({})", cpu.rip, insn.hex, insn.disassembly.text);
@@ -106,7 +94,7 @@ const char* fault_code_name(int signo, int code) {
       std::fprintf(stderr, "emu: %s: %s %s\n", program.c_str(), strsignal(fault.signo), where.c_str());
       break;
   }
-  die_by_signal(fault.signo);
+  syscalls::die_by_signal(fault.signo);
 }
 
 void print_stats(const Cpu& cpu, const mm::AddressSpace& mem, const Interpreter& interp) {
@@ -203,17 +191,27 @@ int run_program(const Options& options, const RunHooks& hooks) {
   process.strace = options.strace;
   process.stack_limit = load.stack_limit;
 
+  // Guest signal dispositions and mask are mirrored onto emu from here on
+  // (syscalls/signal_host.h).
+  syscalls::attach_host_signals(process, &cpu.interrupt, options.strace);
+  set_async_signal_forwarder(syscalls::forward_reserved_signal);
+
   while (!process.exited) {
-    Event event;
+    Event event = Event::None;
     try {
       event = interp.run();
     } catch (const mm::GuestFault& fault) {
-      if (options.trace) trace.finish(cpu);
-      if (options.stats) print_stats(cpu, mem, interp);
-      guest_ended();
-      guest_killed(options.program, cpu, mem, fault, options.mem_limit);
+      if (!syscalls::deliver_fault(process, fault)) {
+        if (options.trace) trace.finish(cpu);
+        if (options.stats) print_stats(cpu, mem, interp);
+        guest_ended();
+        syscalls::strace_fatal_fault(process, fault);
+        guest_killed(options.program, cpu, mem, fault, options.mem_limit);
+      }
     }
     if (event == Event::Syscall) syscalls::dispatch(process);
+    if (cpu.interrupt || (process.signals.pending & ~process.signals.blocked)) [[unlikely]]
+      syscalls::deliver_signals(process);
   }
   std::fflush(stdout);
   if (options.trace) trace.finish(cpu);

@@ -34,8 +34,4 @@ int run_program(const Options& options, const RunHooks& hooks = {});
 // file of that name in $PATH; otherwise (or when nothing matches) as given.
 std::string resolve_program(const std::string& program);
 
-// Ends emu the way a process killed by `signo` ends: by that signal with its
-// default action (no core file: it would describe emu, not the guest).
-[[noreturn]] void die_by_signal(int signo);
-
 }  // namespace emu

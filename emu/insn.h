@@ -77,6 +77,8 @@ struct Insn {
   uint16_t end = 0;       // offset of the NEXT instruction from the block's start
   uint8_t op = 0;         // handler-specific: condition code, sub-operation, size...
   uint8_t op2 = 0;        // handler-specific
+  uint8_t ss = 0;         // 1: its memory accesses use the stack segment (an RSP/RBP-based
+                          // operand, or the stack itself): non-canonical is #SS, not #GP
 };
 static_assert(sizeof(Insn) <= 40);
 

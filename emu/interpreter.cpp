@@ -18,7 +18,8 @@
 //    as the kernel reports it.
 //  - icount is credited per block, after it completes.
 //  - cpu.event is checked after each block: SYSCALL (which ends its block)
-//    sets it and run() returns.
+//    sets it and run() returns. So is cpu.interrupt (a host signal for the
+//    guest): run() returns Event::Interrupt with rip at the next block.
 //
 // Nothing here allocates, makes a virtual call or goes through std::function
 // per instruction: per block it is a hash lookup and a loop of direct calls
@@ -52,6 +53,8 @@ Event Interpreter::Impl::loop() {
   Cpu& c = cpu;
   c.event = Event::None;
   for (;;) {
+    if (c.interrupt) [[unlikely]]
+      return Event::Interrupt;
     Block* b = cache.lookup(c.rip);
     if (!b) [[unlikely]]
       b = cache.build(c.rip);  // a fetch fault here has rip and state right already
@@ -64,7 +67,8 @@ Event Interpreter::Impl::loop() {
         if constexpr (kTrace) trace_hook(trace_ctx, c, start + in[i].end - in[i].len);
         in[i].fn(c, in[i]);
       }
-    } catch (const mm::GuestFault& f) {
+    } catch (mm::GuestFault& f) {
+      if (f.non_canonical && in[i].ss) f.signo = SIGBUS;  // #SS: Linux sends SIGBUS (SI_KERNEL)
       if (f.signo == SIGTRAP) {
         c.rip = start + in[i].end;
         c.icount += i + 1;

@@ -39,4 +39,16 @@ inline void store(Cpu& cpu, uint64_t addr, T v) {
   cpu.mem->store_slow(cpu.tlb, addr, &v, sizeof(T));
 }
 
+// How this host checks an FPU state image (FNSTENV/FLDENV, FNSAVE/FRSTOR,
+// FXSAVE/FXRSTOR: n bytes at `addr`) before it reads or writes any of it:
+// its first 4 bytes, then its last byte. A fault there reports that address
+// with memory and registers unchanged. `write` checks for writing (the bytes
+// are rewritten with their own values).
+inline void probe_fpu_image(Cpu& cpu, uint64_t addr, size_t n, bool write) {
+  const uint32_t head = load<uint32_t>(cpu, addr);
+  if (write) store<uint32_t>(cpu, addr, head);
+  const uint8_t tail = load<uint8_t>(cpu, addr + n - 1);
+  if (write) store<uint8_t>(cpu, addr + n - 1, tail);
+}
+
 }  // namespace emu

@@ -16,7 +16,7 @@ std::string usage_text() {
       "Options (they stop at PROGRAM; `--` ends them too):\n"
       "  --strace          print each system call, strace style, to stderr\n"
       "  --trace           print each executed instruction (Capstone disassembly) and the\n"
-      "                    registers it changed to stderr\n"
+      "                    registers it changed (x87/MMX included) to stderr\n"
       "  --stats           print counters at exit: guest instructions, frames in use/peak/\n"
       "                    recycled/released, region nodes, emulator max RSS\n"
       "  --mem-limit=SIZE  cap guest physical memory (e.g. 512M, 2G); default: host RAM\n"

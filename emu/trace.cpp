@@ -27,7 +27,30 @@ InstructionTrace::Snapshot InstructionTrace::take(const Cpu& cpu) {
   s.rflags = read_rflags(cpu);
   std::memcpy(s.xmm, cpu.xmm, sizeof s.xmm);
   s.mxcsr = cpu.mxcsr;
+  for (int r = 0; r < 8; ++r) std::memcpy(s.st[r], &cpu.x87.st[r], 10);
+  s.fcw = cpu.x87.fcw;
+  s.fsw = uint16_t(cpu.x87.fsw | cpu.x87.top << 11);
+  s.ftw = cpu.x87.valid;
   return s;
+}
+
+// The x87/MMX part of a change line (see trace.h). Raw bits only: formatting
+// a long double would compute on the host FPU under the guest's modes.
+void InstructionTrace::x87_changes(const Snapshot& before, const Snapshot& now, std::string& out) {
+  const unsigned top = (now.fsw >> 11) & 7;
+  for (unsigned i = 0; i < 8; ++i) {
+    const unsigned r = (top + i) & 7;
+    if (std::memcmp(now.st[r], before.st[r], 10) == 0) continue;  // tags alone: ftw shows them
+    uint64_t m;
+    uint16_t se;
+    std::memcpy(&m, now.st[r], 8);
+    std::memcpy(&se, now.st[r] + 8, 2);
+    if (se == 0xffff) fmt::format_to(std::back_inserter(out), " mm{}={:#018x}", r, m);
+    else fmt::format_to(std::back_inserter(out), " st({})={:04x}:{:016x}", i, se, m);
+  }
+  if (now.fcw != before.fcw) fmt::format_to(std::back_inserter(out), " fcw={:#06x}", now.fcw);
+  if (now.fsw != before.fsw) fmt::format_to(std::back_inserter(out), " fsw={:#06x}", now.fsw);
+  if (now.ftw != before.ftw) fmt::format_to(std::back_inserter(out), " ftw={:#04x}", now.ftw);
 }
 
 void InstructionTrace::print_changes(const Cpu& cpu) {
@@ -41,6 +64,7 @@ void InstructionTrace::print_changes(const Cpu& cpu) {
     if (std::memcmp(&now.xmm[i], &before_.xmm[i], sizeof(Xmm)) != 0)
       fmt::format_to(std::back_inserter(out), " xmm{}={:#018x}{:016x}", i, now.xmm[i].q[1], now.xmm[i].q[0]);
   if (now.mxcsr != before_.mxcsr) fmt::format_to(std::back_inserter(out), " mxcsr={:#x}", now.mxcsr);
+  x87_changes(before_, now, out);
   if (!out.empty()) std::fprintf(stderr, "%*s%s\n", kIndent - 1, "", out.c_str());
 }
 

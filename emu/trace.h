@@ -6,6 +6,15 @@
 //   0x000000401007: 48 31 ff                     xor rdi, rdi
 //                   rdi=0 rflags=0x246
 //
+// x87/MMX changes: a register whose contents changed as st(i) (relative to
+// the TOP after the instruction) with its sign/exponent and significand in
+// hex, or as mmN (physical register N) when it holds an MMX value (exponent
+// 0xFFFF); fcw, fsw (with TOP) and ftw (abridged tags, bit N: RN not empty)
+// when they change (pops, EMMS and the MMX transition show in ftw/fsw):
+//
+//   0x000000401010: d9 eb                        fldpi
+//                   st(0)=4000:c90fdaa22168c235 fsw=0x3800 ftw=0x80
+//
 // The interpreter calls the hook before each instruction; the hook compares
 // the architectural state with the snapshot it took before the previous
 // instruction, prints the difference under that instruction's line, then
@@ -15,6 +24,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "emu/cpu.h"
 
@@ -35,8 +45,13 @@ class InstructionTrace {
     uint64_t rflags;
     Xmm xmm[16];
     uint32_t mxcsr;
+    uint8_t st[8][10];  // x87 R0..R7 (= MM0..MM7): significand, sign/exponent
+    uint16_t fcw;
+    uint16_t fsw;       // with TOP
+    uint8_t ftw;        // bit i: Ri not empty
   };
   static Snapshot take(const Cpu& cpu);
+  static void x87_changes(const Snapshot& before, const Snapshot& now, std::string& out);
   void print_changes(const Cpu& cpu);
 
   mm::AddressSpace& mem_;

@@ -43,6 +43,16 @@ static inline const char* errno_name(int e) {
     case ENOSYS: return "ENOSYS";
     case EOVERFLOW: return "EOVERFLOW";
     case EOPNOTSUPP: return "EOPNOTSUPP";
+    case EINTR: return "EINTR";
+    case ENOTDIR: return "ENOTDIR";
+    case EISDIR: return "EISDIR";
+    case ENOTTY: return "ENOTTY";
+    case ESPIPE: return "ESPIPE";
+    case ENAMETOOLONG: return "ENAMETOOLONG";
+    case ENOTEMPTY: return "ENOTEMPTY";
+    case EXDEV: return "EXDEV";
+    case ELOOP: return "ELOOP";
+    case EMFILE: return "EMFILE";
     default: {
       static char buf[32];
       snprintf(buf, sizeof buf, "errno %d", e);

@@ -27,6 +27,10 @@ struct GuestFault {
   int signo;      // SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP (host numbering == Linux x86-64)
   int code;       // si_code
   uint64_t addr;  // si_addr: faulting data address, or the instruction's address
+  // A data access to a non-canonical address (#GP: SIGSEGV SI_KERNEL). The
+  // interpreter turns it into #SS (SIGBUS SI_KERNEL, as Linux delivers it)
+  // when the access was through the stack segment (emu/insn.h Insn::ss).
+  bool non_canonical = false;
 };
 
 }  // namespace emu::mm

@@ -68,7 +68,7 @@ GuestFault AddressSpace::Impl::to_guest_fault(FaultKind kind, uint64_t addr) {
   switch (kind) {
     case FaultKind::MapErr: return {SIGSEGV, kSegvMapErr, addr};
     case FaultKind::AccErr: return {SIGSEGV, kSegvAccErr, addr};
-    case FaultKind::NonCanonical: return {SIGSEGV, kSiKernel, 0};
+    case FaultKind::NonCanonical: return {SIGSEGV, kSiKernel, 0, true};
     case FaultKind::Bus: return {SIGBUS, kBusAdrErr, addr};
     case FaultKind::Oom: return {SIGKILL, kOomKill, addr};
     case FaultKind::None: break;

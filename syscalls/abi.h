@@ -118,6 +118,14 @@ struct Termios {
 };
 static_assert(sizeof(Termios) == 36);
 
+// struct termios2 (TCGETS2/TCSETS2): termios plus the two speeds.
+struct Termios2 {
+  Termios t;
+  uint32_t c_ispeed;
+  uint32_t c_ospeed;
+};
+static_assert(sizeof(Termios2) == 44);
+
 // The kernel's struct sigaction for rt_sigaction on x86-64.
 struct Sigaction {
   uint64_t handler;
@@ -135,6 +143,69 @@ struct StackT {
 };
 static_assert(sizeof(StackT) == 24);
 static_assert(offsetof(StackT, ss_size) == 16);
+
+// siginfo_t: 128 bytes; the first three ints are common, the union at 16
+// depends on the signal (si_addr for faults; si_pid, si_uid for kill; and for
+// SIGCHLD si_status at 24). The host's siginfo_t has the same layout, so a
+// host-caught signal's info is copied as is.
+struct Siginfo {
+  int32_t si_signo;
+  int32_t si_errno;
+  int32_t si_code;
+  int32_t pad;
+  uint8_t fields[112];
+};
+static_assert(sizeof(Siginfo) == 128);
+
+// struct sigcontext (arch/x86/include/uapi/asm/sigcontext.h, 64-bit).
+struct Sigcontext {
+  uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+  uint64_t rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip, eflags;
+  uint16_t cs, gs, fs, ss;
+  uint64_t err, trapno, oldmask, cr2;
+  uint64_t fpstate;  // guest address of the FXSAVE image, 0 if none
+  uint64_t reserved1[8];
+};
+static_assert(sizeof(Sigcontext) == 256);
+static_assert(offsetof(Sigcontext, rip) == 128);
+static_assert(offsetof(Sigcontext, fpstate) == 184);
+
+// The kernel's struct ucontext (uapi asm-generic/ucontext.h): what a handler's
+// third argument points to. glibc's ucontext_t is longer, but only these
+// fields are the kernel's.
+struct Ucontext {
+  uint64_t uc_flags;
+  uint64_t uc_link;
+  StackT uc_stack;
+  Sigcontext uc_mcontext;
+  uint64_t uc_sigmask;
+};
+static_assert(sizeof(Ucontext) == 304);
+static_assert(offsetof(Ucontext, uc_mcontext) == 40);
+
+// struct rt_sigframe (arch/x86/include/asm/sigframe.h): at the handler's
+// entry RSP points at pretcode, the return address (sa_restorer).
+struct RtSigframe {
+  uint64_t pretcode;
+  Ucontext uc;
+  Siginfo info;
+};
+static_assert(sizeof(RtSigframe) == 440);
+
+inline constexpr uint64_t kUcFpXstate = 0x1;          // not set: FXSAVE-only fpstate
+inline constexpr uint64_t kUcSigcontextSs = 0x2;
+inline constexpr uint64_t kUcStrictRestoreSs = 0x4;
+inline constexpr uint64_t kSaNocldstop = 0x1;
+inline constexpr uint64_t kSaNocldwait = 0x2;
+inline constexpr uint64_t kSaSiginfo = 0x4;
+inline constexpr uint64_t kSaRestorer = 0x04000000;
+inline constexpr uint64_t kSaOnstack = 0x08000000;
+inline constexpr uint64_t kSaRestart = 0x10000000;
+inline constexpr uint64_t kSaNodefer = 0x40000000;
+inline constexpr uint64_t kSaResethand = 0x80000000;
+inline constexpr int kSiUser = 0;
+inline constexpr int kSiKernel = 0x80;
+inline constexpr int kSiTkill = -6;
 
 struct Sysinfo {
   int64_t uptime;
@@ -169,6 +240,61 @@ struct Flock {
 };
 static_assert(sizeof(Flock) == 32);
 
+// struct f_owner_ex (F_GETOWN_EX/F_SETOWN_EX).
+struct FOwnerEx {
+  int32_t type;
+  int32_t pid;
+};
+static_assert(sizeof(FOwnerEx) == 8);
+
+// struct statx (include/uapi/linux/stat.h): 256 bytes, the same on every arch.
+struct StatxTimestamp {
+  int64_t tv_sec;
+  uint32_t tv_nsec;
+  int32_t reserved;
+};
+struct Statx {
+  uint32_t stx_mask;
+  uint32_t stx_blksize;
+  uint64_t stx_attributes;
+  uint32_t stx_nlink;
+  uint32_t stx_uid;
+  uint32_t stx_gid;
+  uint16_t stx_mode;
+  uint16_t spare0;
+  uint64_t stx_ino;
+  uint64_t stx_size;
+  uint64_t stx_blocks;
+  uint64_t stx_attributes_mask;
+  StatxTimestamp stx_atime, stx_btime, stx_ctime, stx_mtime;
+  uint32_t stx_rdev_major, stx_rdev_minor;
+  uint32_t stx_dev_major, stx_dev_minor;
+  uint64_t spare[14];  // stx_mnt_id, DIO alignment, ... : copied as the host fills them
+};
+static_assert(sizeof(Statx) == 256);
+static_assert(offsetof(Statx, stx_mode) == 28);
+static_assert(offsetof(Statx, stx_size) == 40);
+static_assert(offsetof(Statx, stx_atime) == 64);
+static_assert(offsetof(Statx, stx_mtime) == 112);
+static_assert(offsetof(Statx, stx_rdev_major) == 128);
+
+// struct pollfd.
+struct Pollfd {
+  int32_t fd;
+  int16_t events;
+  int16_t revents;
+};
+static_assert(sizeof(Pollfd) == 8);
+inline constexpr uint64_t kNrOpenMax = 1u << 20;  // fs.nr_open's ceiling: poll's nfds bound is RLIMIT_NOFILE
+
+// fd_set for select: FD_SETSIZE bits; pselect6's 6th argument.
+inline constexpr int kFdSetSize = 1024;
+struct SigsetArg {
+  uint64_t ss;      // guest address of the sigset, or 0
+  uint64_t ss_len;  // must be 8
+};
+static_assert(sizeof(SigsetArg) == 16);
+
 // Constants the handlers interpret (x86-64 Linux values).
 inline constexpr int kAtFdcwd = -100;
 inline constexpr int kAtSymlinkNofollow = 0x100;
@@ -178,6 +304,7 @@ inline constexpr int kOAccmode = 03;
 inline constexpr int kOWronly = 01;
 inline constexpr int kORdwr = 02;
 inline constexpr int kOCreat = 0100;
+inline constexpr int kOTrunc = 01000;
 inline constexpr int kODirectory = 0200000;
 inline constexpr int kOCloexec = 02000000;
 inline constexpr int kOTmpfile = 020000000 | kODirectory;

@@ -12,6 +12,7 @@
 
 #include "syscalls/abi.h"
 #include "syscalls/handlers.h"
+#include "syscalls/ioctls.h"
 
 namespace emu::syscalls {
 
@@ -28,26 +29,31 @@ int64_t zero_length_probe(int fd, mm::Access access) {
   return host_result(::write(fd, nullptr, 0));
 }
 
+// One host vector transfer: readv/writev at the file position (offset < 0),
+// preadv/pwritev at `offset`, or preadv2/pwritev2 when there are RWF_ flags.
+ssize_t host_vector_call(int fd, const iovec* iov, int n, mm::Access access, int64_t offset, int flags) {
+  if (flags != 0)
+    return access == mm::Access::Write ? ::preadv2(fd, iov, n, offset < 0 ? -1 : offset, flags)
+                                       : ::pwritev2(fd, iov, n, offset < 0 ? -1 : offset, flags);
+  if (access == mm::Access::Write) return offset < 0 ? ::readv(fd, iov, n) : ::preadv(fd, iov, n, offset);
+  return offset < 0 ? ::writev(fd, iov, n) : ::pwritev(fd, iov, n, offset);
+}
+
 // One transfer between `fd` and the host iovecs `iov`. `access` is what
 // happens to guest memory: Write for read(2), Read for write(2). offset < 0:
 // use and advance the file position. Reads make one host call (a short read is
 // a complete answer); writes continue across batches until one comes up short.
-int64_t transfer(int fd, std::vector<iovec>& iov, mm::Access access, int64_t offset) {
+int64_t transfer(int fd, std::vector<iovec>& iov, mm::Access access, int64_t offset, int flags = 0) {
   if (iov.empty()) {
-    if (offset < 0) return zero_length_probe(fd, access);
-    return access == mm::Access::Write ? host_result(::pread(fd, nullptr, 0, offset))
-                                       : host_result(::pwrite(fd, nullptr, 0, offset));
+    if (offset < 0 && flags == 0) return zero_length_probe(fd, access);
+    return host_result(host_vector_call(fd, nullptr, 0, access, offset, flags));
   }
   int64_t total = 0;
   for (size_t i = 0; i < iov.size(); i += kHostIovMax) {
     const int n = int(std::min(kHostIovMax, iov.size() - i));
     uint64_t want = 0;
     for (int k = 0; k < n; ++k) want += iov[i + k].iov_len;
-    ssize_t r;
-    if (access == mm::Access::Write)
-      r = offset < 0 ? ::readv(fd, &iov[i], n) : ::preadv(fd, &iov[i], n, offset + total);
-    else
-      r = offset < 0 ? ::writev(fd, &iov[i], n) : ::pwritev(fd, &iov[i], n, offset + total);
+    const ssize_t r = host_vector_call(fd, &iov[i], n, access, offset < 0 ? offset : offset + total, flags);
     if (r < 0) return total > 0 ? total : host_result(r);
     total += r;
     if (access == mm::Access::Write || uint64_t(r) < want) break;
@@ -68,12 +74,21 @@ int64_t simple_rw(Process& p, const SyscallArgs& a, mm::Access access, bool posi
   return transfer(fd, iov, access, offset);
 }
 
-int64_t vector_rw(Process& p, const SyscallArgs& a, mm::Access access) {
-  const int fd = host_fd(a.i32(0));
-  const int64_t count = a.i32(2);
-  if (count < 0 || uint64_t(count) > abi::kIovMax) return -EINVAL;
-  std::vector<abi::Iovec> guest(static_cast<size_t>(count));
-  if (count > 0 && !p.mem->copy_in(guest.data(), mm::GuestAddr{a[1]}, guest.size() * sizeof(abi::Iovec)))
+// readv/writev (offset < 0, flags 0), preadv/pwritev, preadv2/pwritev2, in
+// the kernel's order of checks: first everything about the descriptor (a
+// negative offset, -1 being "the file position" for the *2 calls; the
+// descriptor; seekability; opened for this direction, checked before the
+// iovecs since Linux 6.8), which a zero-vector host call of the same kind
+// answers; then the iovec array (count, readable, lengths); then the data.
+int64_t vector_rw(Process& p, int fd, uint64_t vec, uint64_t vlen, mm::Access access, int64_t offset,
+                  bool positioned, int flags) {
+  if (positioned && offset < 0) return -EINVAL;
+  const bool at_offset = positioned && offset >= 0;
+  if (int64_t r = host_result(host_vector_call(fd, nullptr, 0, access, at_offset ? offset : -1, flags)); r < 0)
+    return r;
+  if (vlen > abi::kIovMax) return -EINVAL;
+  std::vector<abi::Iovec> guest(static_cast<size_t>(vlen));
+  if (vlen > 0 && !p.mem->copy_in(guest.data(), mm::GuestAddr{vec}, guest.size() * sizeof(abi::Iovec)))
     return -EFAULT;
   // Linux: a length that is negative as ssize_t is EINVAL; the total is
   // clamped to MAX_RW_COUNT (later buffers are shortened or dropped).
@@ -85,12 +100,16 @@ int64_t vector_rw(Process& p, const SyscallArgs& a, mm::Access access) {
   for (const abi::Iovec& v : guest) {
     const uint64_t len = std::min(v.iov_len, budget);
     budget -= len;
-    if (len > 0 && !p.mem->host_iovecs(mm::GuestAddr{v.iov_base}, len, access, iov)) {
-      int64_t probe = zero_length_probe(fd, access);
-      return probe < 0 ? probe : -EFAULT;
-    }
+    if (len > 0 && !p.mem->host_iovecs(mm::GuestAddr{v.iov_base}, len, access, iov)) return -EFAULT;
   }
-  return transfer(fd, iov, access, -1);
+  if (iov.empty()) return 0;
+  return transfer(fd, iov, access, at_offset ? offset : -1, flags);
+}
+
+int64_t vector_rw(Process& p, const SyscallArgs& a, mm::Access access, bool positioned, int flags = 0) {
+  // The count is an unsigned long (UIO_MAXIOV bounds it); a positioned call's
+  // offset is the (pos_l, pos_h) pair, which on 64-bit is pos_l.
+  return vector_rw(p, host_fd(a.i32(0)), a[1], a[2], access, positioned ? int64_t(a[3]) : -1, positioned, flags);
 }
 
 }  // namespace
@@ -120,17 +139,29 @@ int64_t sys_read(Process& p, const SyscallArgs& a) { return simple_rw(p, a, mm::
 int64_t sys_write(Process& p, const SyscallArgs& a) { return simple_rw(p, a, mm::Access::Read, false); }
 int64_t sys_pread64(Process& p, const SyscallArgs& a) { return simple_rw(p, a, mm::Access::Write, true); }
 int64_t sys_pwrite64(Process& p, const SyscallArgs& a) { return simple_rw(p, a, mm::Access::Read, true); }
-int64_t sys_readv(Process& p, const SyscallArgs& a) { return vector_rw(p, a, mm::Access::Write); }
-int64_t sys_writev(Process& p, const SyscallArgs& a) { return vector_rw(p, a, mm::Access::Read); }
+int64_t sys_readv(Process& p, const SyscallArgs& a) { return vector_rw(p, a, mm::Access::Write, false); }
+int64_t sys_writev(Process& p, const SyscallArgs& a) { return vector_rw(p, a, mm::Access::Read, false); }
+int64_t sys_preadv(Process& p, const SyscallArgs& a) { return vector_rw(p, a, mm::Access::Write, true); }
+int64_t sys_pwritev(Process& p, const SyscallArgs& a) { return vector_rw(p, a, mm::Access::Read, true); }
+// The *2 forms: offset -1 is the file position (readv/writev), else as above.
+int64_t sys_preadv2(Process& p, const SyscallArgs& a) {
+  return vector_rw(p, a, mm::Access::Write, int64_t(a[3]) != -1, a.i32(5));
+}
+int64_t sys_pwritev2(Process& p, const SyscallArgs& a) {
+  return vector_rw(p, a, mm::Access::Read, int64_t(a[3]) != -1, a.i32(5));
+}
 
+// openat: an unreadable name goes to the host as a stand-in (GuestPath), so
+// that invalid flags (O_TMPFILE without O_DIRECTORY...) still come first.
 int64_t sys_openat(Process& p, const SyscallArgs& a) {
-  std::string path;
-  if (int64_t r = read_path(p, a[1], path); r < 0) return r;
+  GuestPath path(p, a[1]);
   const int flags = a.i32(2);
-  bool handled = false;
-  int64_t r = open_emulated_proc_file(p, path, flags, handled);
-  if (handled) return r;
-  return host_result(::syscall(SYS_openat, host_fd(a.i32(0)), path.c_str(), flags, mode_t(a.i32(3))));
+  if (path.read()) {
+    bool handled = false;
+    int64_t r = open_emulated_proc_file(p, path.text(), flags, handled);
+    if (handled) return r;
+  }
+  return host_result(::syscall(SYS_openat, host_fd(a.i32(0)), path.host(), flags, mode_t(a.i32(3))));
 }
 
 int64_t sys_open(Process& p, const SyscallArgs& a) {
@@ -142,45 +173,61 @@ int64_t sys_open(Process& p, const SyscallArgs& a) {
   return sys_openat(p, at);
 }
 
+// creat(path, mode) is open(path, O_CREAT|O_WRONLY|O_TRUNC, mode).
+int64_t sys_creat(Process& p, const SyscallArgs& a) {
+  SyscallArgs at;
+  at.v[0] = uint64_t(int64_t(abi::kAtFdcwd));
+  at.v[1] = a[0];
+  at.v[2] = uint64_t(abi::kOCreat | abi::kOWronly | abi::kOTrunc);
+  at.v[3] = a[1];
+  return sys_openat(p, at);
+}
+
 int64_t sys_close(Process&, const SyscallArgs& a) { return host_result(::close(host_fd(a.i32(0)))); }
 
 int64_t sys_lseek(Process&, const SyscallArgs& a) {
   return host_result(::lseek(host_fd(a.i32(0)), off_t(a[1]), a.i32(2)));
 }
 
-// Only requests whose argument layout is known are passed to the host; any
-// other request is ENOTTY (what Linux answers for a request the file does not
-// implement), after the descriptor itself is checked.
+// Only requests whose argument layout is known (ioctls.h) are passed to the
+// host; any other request is ENOTTY (what Linux answers for a request the
+// file does not implement), after the descriptor itself is checked.
 int64_t sys_ioctl(Process& p, const SyscallArgs& a) {
   const int fd = host_fd(a.i32(0));
   const uint32_t request = uint32_t(a[1]);
   const uint64_t arg = a[2];
-  auto out = [&](auto value, unsigned long req) -> int64_t {
-    int64_t r = host_result(::syscall(SYS_ioctl, fd, req, &value));
+  auto out = [&](auto value) -> int64_t {
+    int64_t r = host_result(::syscall(SYS_ioctl, fd, request, &value));
     if (r < 0) return r;
     return write_guest(p, arg, value) ? r : -EFAULT;
   };
-  auto in = [&](auto value, unsigned long req) -> int64_t {
-    if (::fcntl(fd, F_GETFD) < 0) return host_result(-1);
-    if (!read_guest(p, arg, value)) return -EFAULT;
-    return host_result(::syscall(SYS_ioctl, fd, req, &value));
+  // An unreadable argument goes to the host as an unmapped host pointer: a
+  // descriptor that is not a terminal (or not our controlling one) is ENOTTY
+  // before the argument is read, as on Linux.
+  auto in = [&](auto value) -> int64_t {
+    if (!read_guest(p, arg, value)) return host_result(::syscall(SYS_ioctl, fd, request, kHostBadPointer));
+    return host_result(::syscall(SYS_ioctl, fd, request, &value));
   };
-  switch (request) {
-    case 0x5401: return out(abi::Termios{}, request);              // TCGETS
-    case 0x5402: case 0x5403: case 0x5404:                         // TCSETS, TCSETSW, TCSETSF
-      return in(abi::Termios{}, request);
-    case 0x5413: return out(abi::Winsize{}, request);              // TIOCGWINSZ
-    case 0x5414: return in(abi::Winsize{}, request);               // TIOCSWINSZ
-    case 0x540f: return out(int32_t{}, request);                   // TIOCGPGRP
-    case 0x5410: return in(int32_t{}, request);                    // TIOCSPGRP
-    case 0x541b: return out(int32_t{}, request);                   // FIONREAD
-    case 0x5421: return in(int32_t{}, request);                    // FIONBIO
-    case 0x5450: case 0x5451:                                      // FIONCLEX, FIOCLEX
-      return host_result(::syscall(SYS_ioctl, fd, request, 0));
-    default:
-      if (::fcntl(fd, F_GETFD) < 0) return host_result(-1);
-      return -ENOTTY;
+  const IoctlDesc* d = find_ioctl(request);
+  if (d == nullptr) {
+    if (::fcntl(fd, F_GETFD) < 0) return host_result(-1);
+    return -ENOTTY;
   }
+  switch (d->arg) {
+    case IoctlArg::None:
+    case IoctlArg::Direct:
+    case IoctlArg::DirectFlags: return host_result(::syscall(SYS_ioctl, fd, request, arg));
+    case IoctlArg::IntIn: return in(int32_t{});
+    case IoctlArg::IntOut: return out(int32_t{});
+    case IoctlArg::CharIn: return in(uint8_t{});
+    case IoctlArg::TermiosIn: return in(abi::Termios{});
+    case IoctlArg::TermiosOut: return out(abi::Termios{});
+    case IoctlArg::Termios2In: return in(abi::Termios2{});
+    case IoctlArg::Termios2Out: return out(abi::Termios2{});
+    case IoctlArg::WinsizeIn: return in(abi::Winsize{});
+    case IoctlArg::WinsizeOut: return out(abi::Winsize{});
+  }
+  return -ENOTTY;
 }
 
 int64_t sys_fcntl(Process& p, const SyscallArgs& a) {
@@ -189,11 +236,21 @@ int64_t sys_fcntl(Process& p, const SyscallArgs& a) {
   switch (cmd) {
     case F_DUPFD: case F_DUPFD_CLOEXEC: case F_GETFD: case F_SETFD: case F_GETFL: case F_SETFL:
     case F_GETOWN: case F_SETOWN: case F_GETPIPE_SZ: case F_SETPIPE_SZ: case F_ADD_SEALS: case F_GET_SEALS:
+    case F_SETSIG: case F_GETSIG: case F_SETLEASE: case F_GETLEASE: case F_NOTIFY:
       return host_result(::syscall(SYS_fcntl, fd, cmd, a[2]));
+    case F_GETOWN_EX: case F_SETOWN_EX: {
+      // An unreadable argument: the host answers with its own bad pointer,
+      // so EBADF (closed or O_PATH) still comes before EFAULT.
+      abi::FOwnerEx owner{};
+      if (cmd == F_SETOWN_EX && !read_guest(p, a[2], owner))
+        return host_result(::syscall(SYS_fcntl, fd, cmd, kHostBadPointer));
+      int64_t r = host_result(::syscall(SYS_fcntl, fd, cmd, &owner));
+      if (r < 0 || cmd == F_SETOWN_EX) return r;
+      return write_guest(p, a[2], owner) ? r : -EFAULT;
+    }
     case F_GETLK: case F_SETLK: case F_SETLKW: case F_OFD_GETLK: case F_OFD_SETLK: case F_OFD_SETLKW: {
-      if (::fcntl(fd, F_GETFD) < 0) return host_result(-1);
       abi::Flock g{};
-      if (!read_guest(p, a[2], g)) return -EFAULT;
+      if (!read_guest(p, a[2], g)) return host_result(::syscall(SYS_fcntl, fd, cmd, kHostBadPointer));
       struct ::flock h{};
       h.l_type = g.l_type;
       h.l_whence = g.l_whence;
@@ -243,17 +300,34 @@ int64_t sys_pipe(Process& p, const SyscallArgs& a) {
   return sys_pipe2(p, b);
 }
 
+// sendfile64: the offset is read before anything else (EFAULT first) and
+// written back whatever the outcome (an unwritable offset is EFAULT even
+// when the call failed), as the kernel's put_user after do_sendfile.
 int64_t sys_sendfile(Process& p, const SyscallArgs& a) {
   const int out_fd = host_fd(a.i32(0)), in_fd = host_fd(a.i32(1));
-  const size_t count = size_t(std::min(a[3], kMaxRwCount));
-  if (a[2] == 0) return host_result(::sendfile(out_fd, in_fd, nullptr, count));
+  const size_t count = size_t(a[3]);
+  if (a[2] == 0) return host_result(::syscall(SYS_sendfile, out_fd, in_fd, nullptr, count));
   int64_t offset = 0;
   if (!read_guest(p, a[2], offset)) return -EFAULT;
-  off_t off = offset;
-  int64_t r = host_result(::sendfile(out_fd, in_fd, &off, count));
-  if (r >= 0) {
-    offset = off;
-    if (!write_guest(p, a[2], offset)) return -EFAULT;
+  int64_t r = host_result(::syscall(SYS_sendfile, out_fd, in_fd, &offset, count));
+  if (!write_guest(p, a[2], offset)) return -EFAULT;
+  return r;
+}
+
+// copy_file_range: both descriptors, then the offsets (EFAULT), then the
+// host does the rest (flags, modes, ranges). Offsets given are advanced
+// through guest memory; the others are the files' own positions.
+int64_t sys_copy_file_range(Process& p, const SyscallArgs& a) {
+  const int in_fd = host_fd(a.i32(0)), out_fd = host_fd(a.i32(2));
+  if (::fcntl(in_fd, F_GETFD) < 0 || ::fcntl(out_fd, F_GETFD) < 0) return -EBADF;
+  int64_t off_in = 0, off_out = 0;
+  if (a[1] != 0 && !read_guest(p, a[1], off_in)) return -EFAULT;
+  if (a[3] != 0 && !read_guest(p, a[3], off_out)) return -EFAULT;
+  int64_t r = host_result(::syscall(SYS_copy_file_range, in_fd, a[1] ? &off_in : nullptr, out_fd,
+                                    a[3] ? &off_out : nullptr, size_t(a[4]), uint32_t(a[5])));
+  if (r > 0) {
+    if (a[1] != 0 && !write_guest(p, a[1], off_in)) r = -EFAULT;
+    if (a[3] != 0 && !write_guest(p, a[3], off_out)) r = -EFAULT;
   }
   return r;
 }
@@ -286,6 +360,17 @@ int64_t sys_ftruncate(Process&, const SyscallArgs& a) {
 }
 int64_t sys_fsync(Process&, const SyscallArgs& a) { return host_result(::fsync(host_fd(a.i32(0)))); }
 int64_t sys_fdatasync(Process&, const SyscallArgs& a) { return host_result(::fdatasync(host_fd(a.i32(0)))); }
+int64_t sys_fallocate(Process&, const SyscallArgs& a) {
+  return host_result(::syscall(SYS_fallocate, host_fd(a.i32(0)), a.i32(1), int64_t(a[2]), int64_t(a[3])));
+}
+int64_t sys_flock(Process&, const SyscallArgs& a) {
+  return host_result(::syscall(SYS_flock, host_fd(a.i32(0)), uint32_t(a[1])));
+}
+int64_t sys_sync(Process&, const SyscallArgs&) {
+  ::sync();
+  return 0;
+}
+int64_t sys_syncfs(Process&, const SyscallArgs& a) { return host_result(::syncfs(host_fd(a.i32(0)))); }
 int64_t sys_fadvise64(Process&, const SyscallArgs& a) {
   return host_result(::syscall(SYS_fadvise64, host_fd(a.i32(0)), a[1], a[2], a.i32(3)));
 }

@@ -28,20 +28,29 @@ int64_t read_path(Process& p, uint64_t addr, std::string& out) {
   return -EFAULT;
 }
 
-namespace {
-
-// The host path to use for a guest path: /proc/self/exe means the guest's
-// executable.
-const char* host_path(Process& p, const std::string& path) {
-  return is_proc_self_exe(path) ? p.exe_path.c_str() : path.c_str();
+GuestPath::GuestPath(Process& p, uint64_t addr) {
+  null_ = addr == 0;
+  if (!null_) error_ = read_path(p, addr, text_);
 }
 
+const char* GuestPath::host() const {
+  static const std::string kTooLong(abi::kPathMax, 'x');
+  if (null_) return nullptr;
+  if (error_ == 0) return text_.c_str();
+  return error_ == -ENAMETOOLONG ? kTooLong.c_str() : static_cast<const char*>(kHostBadPointer);
+}
+
+const char* GuestPath::host_following_exe(const Process& p) const {
+  return read() && is_proc_self_exe(text_) ? p.exe_path.c_str() : host();
+}
+
+namespace {
+
 int64_t stat_at(Process& p, int dirfd, uint64_t path_addr, uint64_t buf, int flags) {
-  std::string path;
-  if (int64_t r = read_path(p, path_addr, path); r < 0) return r;
-  const char* hp = (flags & abi::kAtSymlinkNofollow) ? path.c_str() : host_path(p, path);
+  GuestPath path(p, path_addr);
+  const char* hp = (flags & abi::kAtSymlinkNofollow) ? path.host() : path.host_following_exe(p);
   struct ::stat st {};
-  if (int64_t r = host_result(::fstatat(dirfd, hp, &st, flags)); r < 0) return r;
+  if (int64_t r = host_result(::syscall(SYS_newfstatat, dirfd, hp, &st, flags)); r < 0) return r;
   return put_stat(p, buf, st);
 }
 
@@ -61,31 +70,28 @@ int64_t put_statfs(Process& p, uint64_t addr, const struct ::statfs& s) {
   return write_guest(p, addr, g) ? 0 : -EFAULT;
 }
 
-// Runs `f(path...)` with up to two paths read from guest memory.
+// Runs `f(path...)` with one or two guest paths (see GuestPath).
 template <class F>
 int64_t with_path(Process& p, uint64_t addr, F&& f) {
-  std::string path;
-  if (int64_t r = read_path(p, addr, path); r < 0) return r;
-  return host_result(f(path.c_str()));
+  GuestPath path(p, addr);
+  return host_result(f(path.host()));
 }
 template <class F>
 int64_t with_paths(Process& p, uint64_t addr1, uint64_t addr2, F&& f) {
-  std::string a, b;
-  if (int64_t r = read_path(p, addr1, a); r < 0) return r;
-  if (int64_t r = read_path(p, addr2, b); r < 0) return r;
-  return host_result(f(a.c_str(), b.c_str()));
+  GuestPath a(p, addr1), b(p, addr2);
+  return host_result(f(a.host(), b.host()));
 }
 
+// readlink(at): the size is checked before the name is read.
 int64_t readlink_at(Process& p, int dirfd, uint64_t path_addr, uint64_t buf, int64_t bufsiz) {
-  std::string path;
-  if (int64_t r = read_path(p, path_addr, path); r < 0) return r;
   if (bufsiz <= 0) return -EINVAL;
+  GuestPath path(p, path_addr);
   std::string target;
-  if (is_proc_self_exe(path)) {
+  if (path.read() && is_proc_self_exe(path.text())) {
     target = p.exe_path;
   } else {
     std::vector<char> host(size_t(std::min<int64_t>(bufsiz, abi::kPathMax * 4)));
-    int64_t r = host_result(::readlinkat(dirfd, path.c_str(), host.data(), host.size()));
+    int64_t r = host_result(::syscall(SYS_readlinkat, dirfd, path.host(), host.data(), host.size()));
     if (r < 0) return r;
     target.assign(host.data(), size_t(r));
   }
@@ -104,20 +110,32 @@ int64_t sys_newfstatat(Process& p, const SyscallArgs& a) {
   return stat_at(p, host_fd(a.i32(0)), a[1], a[2], a.i32(3));
 }
 
+// statx: the host validates path, flags and mask (a NULL path is the host's
+// to judge: since Linux 6.11 it means AT_EMPTY_PATH) and fills the kernel's
+// struct statx, which is copied out as is.
+int64_t sys_statx(Process& p, const SyscallArgs& a) {
+  const int flags = a.i32(2);
+  GuestPath path(p, a[1]);
+  const char* hp = (flags & abi::kAtSymlinkNofollow) ? path.host() : path.host_following_exe(p);
+  abi::Statx stx{};
+  if (int64_t r = host_result(::syscall(SYS_statx, host_fd(a.i32(0)), hp, flags, uint32_t(a[3]), &stx)); r < 0)
+    return r;
+  return write_guest(p, a[4], stx) ? 0 : -EFAULT;
+}
+
+// access family: the mode and flags are checked before the name.
 int64_t sys_access(Process& p, const SyscallArgs& a) {
-  std::string path;
-  if (int64_t r = read_path(p, a[0], path); r < 0) return r;
-  return host_result(::syscall(SYS_faccessat, AT_FDCWD, host_path(p, path), a.i32(1)));
+  GuestPath path(p, a[0]);
+  return host_result(::syscall(SYS_faccessat, AT_FDCWD, path.host_following_exe(p), a.i32(1)));
 }
 int64_t sys_faccessat(Process& p, const SyscallArgs& a) {
-  std::string path;
-  if (int64_t r = read_path(p, a[1], path); r < 0) return r;
-  return host_result(::syscall(SYS_faccessat, host_fd(a.i32(0)), host_path(p, path), a.i32(2)));
+  GuestPath path(p, a[1]);
+  return host_result(::syscall(SYS_faccessat, host_fd(a.i32(0)), path.host_following_exe(p), a.i32(2)));
 }
 int64_t sys_faccessat2(Process& p, const SyscallArgs& a) {
-  std::string path;
-  if (int64_t r = read_path(p, a[1], path); r < 0) return r;
-  return host_result(::syscall(SYS_faccessat2, host_fd(a.i32(0)), host_path(p, path), a.i32(2), a.i32(3)));
+  GuestPath path(p, a[1]);
+  return host_result(
+      ::syscall(SYS_faccessat2, host_fd(a.i32(0)), path.host_following_exe(p), a.i32(2), a.i32(3)));
 }
 
 int64_t sys_readlink(Process& p, const SyscallArgs& a) {
@@ -161,9 +179,28 @@ int64_t sys_renameat(Process& p, const SyscallArgs& a) {
     return ::renameat(host_fd(a.i32(0)), x, host_fd(a.i32(2)), y);
   });
 }
+// renameat2: RENAME_NOREPLACE, RENAME_EXCHANGE, RENAME_WHITEOUT are the host's.
 int64_t sys_renameat2(Process& p, const SyscallArgs& a) {
   return with_paths(p, a[1], a[3], [&](const char* x, const char* y) {
     return int(::syscall(SYS_renameat2, host_fd(a.i32(0)), x, host_fd(a.i32(2)), y, uint32_t(a[4])));
+  });
+}
+int64_t sys_symlinkat(Process& p, const SyscallArgs& a) {
+  return with_paths(p, a[0], a[2], [&](const char* x, const char* y) { return ::symlinkat(x, host_fd(a.i32(1)), y); });
+}
+int64_t sys_linkat(Process& p, const SyscallArgs& a) {
+  return with_paths(p, a[1], a[3], [&](const char* x, const char* y) {
+    return ::linkat(host_fd(a.i32(0)), x, host_fd(a.i32(2)), y, a.i32(4));
+  });
+}
+int64_t sys_mknod(Process& p, const SyscallArgs& a) {
+  return with_path(p, a[0], [&](const char* s) {
+    return int(::syscall(SYS_mknodat, AT_FDCWD, s, mode_t(a.i32(1)), uint32_t(a[2])));
+  });
+}
+int64_t sys_mknodat(Process& p, const SyscallArgs& a) {
+  return with_path(p, a[1], [&](const char* s) {
+    return int(::syscall(SYS_mknodat, host_fd(a.i32(0)), s, mode_t(a.i32(2)), uint32_t(a[3])));
   });
 }
 int64_t sys_symlink(Process& p, const SyscallArgs& a) {
@@ -175,6 +212,18 @@ int64_t sys_link(Process& p, const SyscallArgs& a) {
 int64_t sys_chmod(Process& p, const SyscallArgs& a) {
   return with_path(p, a[0], [&](const char* s) { return ::chmod(s, mode_t(a.i32(1))); });
 }
+// fchmodat has no flags argument (the C library's flags need fchmodat2).
+int64_t sys_fchmodat(Process& p, const SyscallArgs& a) {
+  return with_path(p, a[1], [&](const char* s) {
+    return int(::syscall(SYS_fchmodat, host_fd(a.i32(0)), s, mode_t(a.i32(2))));
+  });
+}
+int64_t sys_fchmodat2(Process& p, const SyscallArgs& a) {
+  constexpr long kSysFchmodat2 = 452;  // Linux 6.6; older hosts answer ENOSYS, as would their kernel
+  return with_path(p, a[1], [&](const char* s) {
+    return int(::syscall(kSysFchmodat2, host_fd(a.i32(0)), s, mode_t(a.i32(2)), uint32_t(a[3])));
+  });
+}
 int64_t sys_fchmod(Process&, const SyscallArgs& a) {
   return host_result(::fchmod(host_fd(a.i32(0)), mode_t(a.i32(1))));
 }
@@ -183,10 +232,9 @@ int64_t sys_truncate(Process& p, const SyscallArgs& a) {
 }
 
 int64_t sys_statfs(Process& p, const SyscallArgs& a) {
-  std::string path;
-  if (int64_t r = read_path(p, a[0], path); r < 0) return r;
+  GuestPath path(p, a[0]);
   struct ::statfs s {};
-  if (int64_t r = host_result(::statfs(path.c_str(), &s)); r < 0) return r;
+  if (int64_t r = host_result(::syscall(SYS_statfs, path.host(), &s)); r < 0) return r;
   return put_statfs(p, a[1], s);
 }
 int64_t sys_fstatfs(Process& p, const SyscallArgs& a) {
@@ -195,14 +243,10 @@ int64_t sys_fstatfs(Process& p, const SyscallArgs& a) {
   return put_statfs(p, a[1], s);
 }
 
-// utimensat(2), including futimens' form (NULL path with a descriptor).
+// utimensat(2), including futimens' form (NULL path with a descriptor). The
+// times are read and checked first, then flags and name (the host's).
 int64_t sys_utimensat(Process& p, const SyscallArgs& a) {
-  std::string path;
-  const char* host = nullptr;
-  if (a[1] != 0) {
-    if (int64_t r = read_path(p, a[1], path); r < 0) return r;
-    host = path.c_str();
-  }
+  GuestPath path(p, a[1]);
   struct ::timespec times[2];
   const struct ::timespec* tp = nullptr;
   if (a[2] != 0) {
@@ -211,7 +255,7 @@ int64_t sys_utimensat(Process& p, const SyscallArgs& a) {
     for (int i = 0; i < 2; ++i) times[i] = {g[i].tv_sec, g[i].tv_nsec};
     tp = times;
   }
-  return host_result(::syscall(SYS_utimensat, host_fd(a.i32(0)), host, tp, a.i32(3)));
+  return host_result(::syscall(SYS_utimensat, host_fd(a.i32(0)), path.host(), tp, a.i32(3)));
 }
 
 int64_t sys_fchownat(Process& p, const SyscallArgs& a) {

@@ -48,6 +48,38 @@ bool write_guest(Process& p, uint64_t addr, const T& value) {
 // -EFAULT (unreadable before its NUL) or -ENAMETOOLONG (no NUL in PATH_MAX).
 int64_t read_path(Process& p, uint64_t addr, std::string& out);
 
+// A guest path argument for the host call that does the guest's. The kernel
+// reads names early but reports a bad one only where it uses it, after
+// checking flags, descriptors and earlier names; so an unreadable path is
+// not an error here: host() is then a stand-in that fails the same way at the
+// same point (an unmapped address for EFAULT, PATH_MAX bytes without a NUL
+// for ENAMETOOLONG), and the host kernel reports it in Linux's order. A NULL
+// pointer stays NULL (the host judges it: EFAULT, or "no path" for the calls
+// that allow one).
+class GuestPath {
+ public:
+  GuestPath(Process& p, uint64_t addr);
+  GuestPath(const GuestPath&) = delete;
+  GuestPath& operator=(const GuestPath&) = delete;
+
+  bool read() const { return error_ == 0 && !null_; }  // text() is the guest's path
+  const std::string& text() const { return text_; }
+  const char* host() const;
+  // host(), except that /proc/self/exe names the guest's executable.
+  const char* host_following_exe(const Process& p) const;
+
+ private:
+  std::string text_;
+  int64_t error_ = 0;
+  bool null_ = false;
+};
+
+// A host address that is never mapped (page 0, below vm.mmap_min_addr) and
+// is not NULL: passed to a host call in place of a bad guest pointer, it makes
+// the host kernel fail with EFAULT at exactly the point Linux would, after
+// every check that comes first.
+inline void* const kHostBadPointer = reinterpret_cast<void*>(8);
+
 // The host descriptor behind a guest descriptor (identity, see above).
 inline int host_fd(int guest_fd) { return guest_fd; }
 
@@ -92,6 +124,22 @@ int64_t sys_ftruncate(Process&, const SyscallArgs&);
 int64_t sys_fsync(Process&, const SyscallArgs&);
 int64_t sys_fdatasync(Process&, const SyscallArgs&);
 int64_t sys_fadvise64(Process&, const SyscallArgs&);
+int64_t sys_creat(Process&, const SyscallArgs&);
+int64_t sys_preadv(Process&, const SyscallArgs&);
+int64_t sys_pwritev(Process&, const SyscallArgs&);
+int64_t sys_preadv2(Process&, const SyscallArgs&);
+int64_t sys_pwritev2(Process&, const SyscallArgs&);
+int64_t sys_copy_file_range(Process&, const SyscallArgs&);
+int64_t sys_fallocate(Process&, const SyscallArgs&);
+int64_t sys_flock(Process&, const SyscallArgs&);
+int64_t sys_sync(Process&, const SyscallArgs&);
+int64_t sys_syncfs(Process&, const SyscallArgs&);
+
+// ---- poll.cpp: waiting on descriptors -----------------------------------------------
+int64_t sys_poll(Process&, const SyscallArgs&);
+int64_t sys_ppoll(Process&, const SyscallArgs&);
+int64_t sys_select(Process&, const SyscallArgs&);
+int64_t sys_pselect6(Process&, const SyscallArgs&);
 
 // ---- fs.cpp: paths and the file system ----------------------------------------
 int64_t sys_stat(Process&, const SyscallArgs&);
@@ -126,6 +174,13 @@ int64_t sys_chown(Process&, const SyscallArgs&);
 int64_t sys_fchown(Process&, const SyscallArgs&);
 int64_t sys_lchown(Process&, const SyscallArgs&);
 int64_t sys_fchownat(Process&, const SyscallArgs&);
+int64_t sys_statx(Process&, const SyscallArgs&);
+int64_t sys_linkat(Process&, const SyscallArgs&);
+int64_t sys_symlinkat(Process&, const SyscallArgs&);
+int64_t sys_fchmodat(Process&, const SyscallArgs&);
+int64_t sys_fchmodat2(Process&, const SyscallArgs&);
+int64_t sys_mknod(Process&, const SyscallArgs&);
+int64_t sys_mknodat(Process&, const SyscallArgs&);
 
 // ---- procfs.cpp: the few /proc/self files the emulator must answer itself -----
 // If `path` names one of them, opens it (returns fd or -errno) and sets
@@ -159,14 +214,22 @@ int64_t sys_sched_getaffinity(Process&, const SyscallArgs&);
 int64_t sys_sched_yield(Process&, const SyscallArgs&);
 int64_t sys_prctl(Process&, const SyscallArgs&);
 int64_t sys_futex(Process&, const SyscallArgs&);
+
+// ---- signals.cpp (delivery: signal_delivery.h) ------------------------------------
+int64_t sys_rt_sigaction(Process&, const SyscallArgs&);
+int64_t sys_rt_sigprocmask(Process&, const SyscallArgs&);
+int64_t sys_rt_sigpending(Process&, const SyscallArgs&);
+int64_t sys_rt_sigsuspend(Process&, const SyscallArgs&);
+int64_t sys_rt_sigtimedwait(Process&, const SyscallArgs&);
+int64_t sys_rt_sigreturn(Process&, const SyscallArgs&);
+int64_t sys_pause(Process&, const SyscallArgs&);
+int64_t sys_sigaltstack(Process&, const SyscallArgs&);
 int64_t sys_kill(Process&, const SyscallArgs&);
 int64_t sys_tgkill(Process&, const SyscallArgs&);
 int64_t sys_tkill(Process&, const SyscallArgs&);
-
-// ---- signals.cpp: recorded, not yet delivered ---------------------------------------
-int64_t sys_rt_sigaction(Process&, const SyscallArgs&);
-int64_t sys_rt_sigprocmask(Process&, const SyscallArgs&);
-int64_t sys_sigaltstack(Process&, const SyscallArgs&);
+int64_t sys_alarm(Process&, const SyscallArgs&);
+int64_t sys_setitimer(Process&, const SyscallArgs&);
+int64_t sys_getitimer(Process&, const SyscallArgs&);
 
 // ---- info.cpp -------------------------------------------------------------------------
 int64_t sys_uname(Process&, const SyscallArgs&);

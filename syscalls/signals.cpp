@@ -1,23 +1,87 @@
-// Signal dispositions and masks: recorded in Process::signals so that the
-// guest reads back what it set (glibc and musl check), and so that signal
-// delivery, a later issue, finds the handlers. No host signal state changes.
+// Signal system calls. The guest's dispositions and mask live in
+// Process::signals and are mirrored onto the host (signal_host.h); handlers
+// run through signal_delivery.h.
 #include <signal.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <unistd.h>
 
+#include <cstring>
+
+#include "emu/cpu.h"
 #include "syscalls/abi.h"
 #include "syscalls/handlers.h"
+#include "syscalls/signal_delivery.h"
+#include "syscalls/signal_frame.h"
+#include "syscalls/signal_host.h"
+#include "syscalls/strace.h"
 
 namespace emu::syscalls {
 
 namespace {
 constexpr uint64_t kSigsetSize = 8;
-constexpr uint64_t bit(int sig) { return uint64_t{1} << (sig - 1); }
-constexpr uint64_t kUnblockable = bit(SIGKILL) | bit(SIGSTOP);
+constexpr uint64_t kUnblockable = sig_bit(SIGKILL) | sig_bit(SIGSTOP);
+constexpr uint32_t kSsAutodisarm = 1u << 31;
+
+bool valid_signal(int sig) { return sig >= 1 && sig <= abi::kNsig; }
+
+bool on_altstack(const SignalState& s, uint64_t sp) {
+  return s.altstack_size != 0 && sp > s.altstack_sp && sp - s.altstack_sp <= s.altstack_size;
+}
+
+sigset_t host_set(uint64_t bits) {
+  sigset_t set;
+  sigemptyset(&set);
+  for (int sig = 1; sig <= abi::kNsig; ++sig)
+    if ((bits & sig_bit(sig)) && !host_reserved_signal(sig)) sigaddset(&set, sig);
+  return set;
+}
+
+// Sleeps until a signal for the guest is ready, with the guest's mask as it
+// stands. Host signals are blocked while checking, and sigsuspend unblocks
+// them atomically, so a signal caught in between can't be missed.
+void wait_for_guest_signal(Process& p) {
+  sigset_t all, old;
+  sigfillset(&all);
+  sigprocmask(SIG_BLOCK, &all, &old);
+  const sigset_t wait_mask = host_set(p.signals.blocked | p.signals.pending);
+  while (!guest_signal_ready(p)) sigsuspend(&wait_mask);
+  mirror_mask(p);
+}
+
+// A signal the guest sends itself. Mirrored signals go through the host
+// kernel, which acts on the mirrored disposition exactly as natively;
+// reserved ones (SIGSEGV, SIGABRT, ...) are emulated.
+int64_t signal_self(Process& p, int sig, int code) {
+  if (sig < 0 || sig > abi::kNsig) return -EINVAL;
+  if (sig == 0) return 0;
+  if (!host_reserved_signal(sig) || sig == SIGKILL || sig == SIGSTOP) {
+    // The same call natively, so si_code is SI_USER or SI_TKILL as it should.
+    if (code == abi::kSiTkill) return host_result(::syscall(SYS_tgkill, ::getpid(), ::gettid(), sig));
+    return host_result(::kill(::getpid(), sig));
+  }
+  const SignalAction& act = p.signals.actions[sig - 1];
+  const bool blocked = (p.signals.blocked & sig_bit(sig)) != 0;
+  if (act.handler == 1) return 0;
+  if (act.handler == 0 && !blocked) {
+    if (p.strace && p.strace_out) std::fprintf(p.strace_out, "%s\n", format_killed_by(sig).c_str());
+    die_by_signal(sig);
+  }
+  abi::Siginfo info{};
+  info.si_signo = sig;
+  info.si_code = code;
+  const int32_t ids[2] = {int32_t(::getpid()), int32_t(::getuid())};
+  std::memcpy(info.fields, ids, sizeof ids);
+  queue_guest_signal(p, info);
+  return 0;
+}
+
 }  // namespace
 
 int64_t sys_rt_sigaction(Process& p, const SyscallArgs& a) {
   const int sig = a.i32(0);
   if (a[3] != kSigsetSize) return -EINVAL;
-  if (sig < 1 || sig > abi::kNsig) return -EINVAL;
+  if (!valid_signal(sig)) return -EINVAL;
   abi::Sigaction act{};
   if (a[1] != 0) {
     if (sig == SIGKILL || sig == SIGSTOP) return -EINVAL;
@@ -26,7 +90,12 @@ int64_t sys_rt_sigaction(Process& p, const SyscallArgs& a) {
   SignalAction& slot = p.signals.actions[sig - 1];
   const abi::Sigaction old{slot.handler, slot.flags, slot.restorer, slot.mask};
   if (a[2] != 0 && !write_guest(p, a[2], old)) return -EFAULT;
-  if (a[1] != 0) slot = SignalAction{act.handler, act.flags, act.restorer, act.mask & ~kUnblockable};
+  if (a[1] != 0) {
+    slot = SignalAction{act.handler, act.flags, act.restorer, act.mask & ~kUnblockable};
+    // POSIX: setting a pending signal to be ignored discards it.
+    if (act.handler == 1 || (act.handler == 0 && default_ignores(sig))) p.signals.pending &= ~sig_bit(sig);
+    mirror_disposition(p, sig);
+  }
   return 0;
 }
 
@@ -45,30 +114,150 @@ int64_t sys_rt_sigprocmask(Process& p, const SyscallArgs& a) {
     if (how == SIG_BLOCK) p.signals.blocked |= set;
     else if (how == SIG_UNBLOCK) p.signals.blocked &= ~set;
     else p.signals.blocked = set;
+    mirror_mask(p);  // newly unblocked host-pending signals arrive now
+    if (p.signals.pending & ~p.signals.blocked) p.cpu->interrupt = 1;
   }
   return 0;
 }
 
+int64_t sys_rt_sigpending(Process& p, const SyscallArgs& a) {
+  if (a[1] > kSigsetSize) return -EINVAL;
+  sigset_t host;
+  sigpending(&host);
+  uint64_t bits = p.signals.pending;
+  for (int sig = 1; sig <= abi::kNsig; ++sig)
+    if (!host_reserved_signal(sig) && sigismember(&host, sig) == 1) bits |= sig_bit(sig);
+  bits &= p.signals.blocked;
+  if (!p.mem->copy_out(mm::GuestAddr{a[0]}, &bits, a[1])) return -EFAULT;
+  return 0;
+}
+
+int64_t sys_rt_sigsuspend(Process& p, const SyscallArgs& a) {
+  if (a[1] != kSigsetSize) return -EINVAL;
+  uint64_t mask = 0;
+  if (!read_guest(p, a[0], mask)) return -EFAULT;
+  p.signals.saved_mask = p.signals.blocked;
+  p.signals.restore_mask = true;
+  p.signals.blocked = mask & ~kUnblockable;
+  wait_for_guest_signal(p);
+  return -EINTR;  // the handler's frame saves (and sigreturn restores) saved_mask
+}
+
+int64_t sys_pause(Process& p, const SyscallArgs&) {
+  wait_for_guest_signal(p);
+  return -EINTR;
+}
+
+int64_t sys_rt_sigtimedwait(Process& p, const SyscallArgs& a) {
+  if (a[3] != kSigsetSize) return -EINVAL;
+  uint64_t set = 0;
+  if (!read_guest(p, a[0], set)) return -EFAULT;
+  set &= ~kUnblockable;
+  struct ::timespec timeout{};
+  if (a[2] != 0) {
+    abi::Timespec ts{};
+    if (!read_guest(p, a[2], ts)) return -EFAULT;
+    if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000) return -EINVAL;
+    timeout = {ts.tv_sec, ts.tv_nsec};
+  }
+  abi::Siginfo info{};
+  int sig = 0;
+  collect_host_signals(p);
+  if (const uint64_t ready = p.signals.pending & set) {
+    sig = __builtin_ctzll(ready) + 1;
+    info = p.signals.pending_info[sig - 1];
+    p.signals.pending &= ~sig_bit(sig);
+    mirror_mask(p);
+  } else {
+    const sigset_t wait = host_set(set);
+    siginfo_t host{};
+    // The raw call: glibc's sigtimedwait rewrites SI_TKILL as SI_USER.
+    sig = int(::syscall(SYS_rt_sigtimedwait, &wait, &host, a[2] != 0 ? &timeout : nullptr, size_t(8)));
+    if (sig < 0) return host_result(-1);  // EAGAIN (timeout) or EINTR (a handler's signal)
+    std::memcpy(&info, &host, sizeof info);
+  }
+  if (a[1] != 0 && !write_guest(p, a[1], info)) return -EFAULT;
+  return sig;
+}
+
+int64_t sys_rt_sigreturn(Process& p, const SyscallArgs&) {
+  uint64_t rax = 0;
+  if (pop_signal_frame(p, rax) != FrameResult::Ok) {
+    if (p.strace && p.strace_out) std::fprintf(p.strace_out, "%s\n", format_killed_by(SIGSEGV).c_str());
+    die_by_signal(SIGSEGV);
+  }
+  if (p.signals.pending & ~p.signals.blocked) p.cpu->interrupt = 1;
+  return int64_t(rax);
+}
+
 int64_t sys_sigaltstack(Process& p, const SyscallArgs& a) {
+  SignalState& s = p.signals;
+  const bool active = on_altstack(s, p.cpu->gpr[RSP]);
   abi::StackT next{};
   if (a[0] != 0) {
     if (!read_guest(p, a[0], next)) return -EFAULT;
-    if (next.ss_flags != 0 && next.ss_flags != abi::kSsDisable) return -EINVAL;
-    if (next.ss_flags == 0 && next.ss_size < 2048) return -ENOMEM;  // MINSIGSTKSZ
   }
-  abi::StackT old{p.signals.altstack_sp, p.signals.altstack_flags, 0, p.signals.altstack_size};
+  abi::StackT old{s.altstack_sp, s.altstack_size == 0 ? abi::kSsDisable : (active ? abi::kSsOnstack : 0), 0,
+                  s.altstack_size};
+  if (a[0] != 0) {
+    if (active) return -EPERM;
+    const int mode = int(uint32_t(next.ss_flags) & ~kSsAutodisarm);
+    if (mode != abi::kSsDisable && mode != abi::kSsOnstack && mode != 0) return -EINVAL;
+    if (mode != abi::kSsDisable && next.ss_size < 2048) return -ENOMEM;  // MINSIGSTKSZ
+  }
   if (a[1] != 0 && !write_guest(p, a[1], old)) return -EFAULT;
   if (a[0] != 0) {
-    if (next.ss_flags == abi::kSsDisable) {
-      p.signals.altstack_sp = 0;
-      p.signals.altstack_size = 0;
-      p.signals.altstack_flags = abi::kSsDisable;
+    if ((uint32_t(next.ss_flags) & ~kSsAutodisarm) == uint32_t(abi::kSsDisable)) {
+      s.altstack_sp = s.altstack_size = 0;
+      s.altstack_flags = abi::kSsDisable;
     } else {
-      p.signals.altstack_sp = next.ss_sp;
-      p.signals.altstack_size = next.ss_size;
-      p.signals.altstack_flags = 0;
+      s.altstack_sp = next.ss_sp;
+      s.altstack_size = next.ss_size;
+      s.altstack_flags = 0;
     }
   }
+  return 0;
+}
+
+int64_t sys_kill(Process& p, const SyscallArgs& a) {
+  const int64_t pid = a.i32(0);
+  if (pid == ::getpid()) return signal_self(p, a.i32(1), abi::kSiUser);
+  if (a.i32(1) < 0 || a.i32(1) > abi::kNsig) return -EINVAL;
+  // Other processes and process groups are real host processes (a group
+  // that includes emu gets the signal through the host mirror too).
+  return host_result(::kill(pid_t(pid), a.i32(1)));
+}
+
+int64_t sys_tgkill(Process& p, const SyscallArgs& a) {
+  if (a.i32(0) <= 0 || a.i32(1) <= 0) return -EINVAL;
+  if (a.i32(0) == ::getpid() && a.i32(1) == ::gettid()) return signal_self(p, a.i32(2), abi::kSiTkill);
+  return host_result(::syscall(SYS_tgkill, a.i32(0), a.i32(1), a.i32(2)));
+}
+
+int64_t sys_tkill(Process& p, const SyscallArgs& a) {
+  if (a.i32(0) <= 0) return -EINVAL;
+  if (a.i32(0) == ::gettid()) return signal_self(p, a.i32(1), abi::kSiTkill);
+  return host_result(::syscall(SYS_tkill, a.i32(0), a.i32(1)));
+}
+
+// Timers that signal: the host's own, so SIGALRM/SIGVTALRM/SIGPROF arrive
+// through the mirror. ITIMER_VIRTUAL/PROF count emu's CPU time, which is the
+// guest's as seen from outside.
+int64_t sys_alarm(Process&, const SyscallArgs& a) { return ::alarm(unsigned(a[0])); }
+
+int64_t sys_setitimer(Process& p, const SyscallArgs& a) {
+  struct ::itimerval next{}, old{};
+  if (a[1] != 0 && !read_guest(p, a[1], next)) return -EFAULT;
+  static_assert(sizeof(::itimerval) == 32);
+  if (::setitimer(__itimer_which(a.i32(0)), a[1] != 0 ? &next : nullptr, &old) != 0) return host_result(-1);
+  if (a[2] != 0 && !write_guest(p, a[2], old)) return -EFAULT;
+  return 0;
+}
+
+int64_t sys_getitimer(Process& p, const SyscallArgs& a) {
+  struct ::itimerval cur{};
+  if (::getitimer(__itimer_which(a.i32(0)), &cur) != 0) return host_result(-1);
+  if (!write_guest(p, a[1], cur)) return -EFAULT;
   return 0;
 }
 

@@ -1,12 +1,16 @@
 #include "syscalls/strace.h"
 
+#include <algorithm>
 #include <bit>
 #include <cinttypes>
+#include <csignal>
+#include <cstring>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "syscalls/abi.h"
+#include "syscalls/ioctls.h"
 
 namespace emu::syscalls {
 
@@ -112,9 +116,6 @@ constexpr Name kClocks[] = {{0, "CLOCK_REALTIME"},        {1, "CLOCK_MONOTONIC"}
                             {3, "CLOCK_THREAD_CPUTIME_ID"}, {4, "CLOCK_MONOTONIC_RAW"},  {5, "CLOCK_REALTIME_COARSE"},
                             {6, "CLOCK_MONOTONIC_COARSE"}, {7, "CLOCK_BOOTTIME"},        {8, "CLOCK_REALTIME_ALARM"},
                             {9, "CLOCK_BOOTTIME_ALARM"},  {11, "CLOCK_TAI"}};
-constexpr Name kIoctls[] = {{0x5401, "TCGETS"},    {0x5402, "TCSETS"},     {0x5403, "TCSETSW"},   {0x5404, "TCSETSF"},
-                            {0x540f, "TIOCGPGRP"}, {0x5410, "TIOCSPGRP"},  {0x5413, "TIOCGWINSZ"}, {0x5414, "TIOCSWINSZ"},
-                            {0x541b, "FIONREAD"},  {0x5421, "FIONBIO"},    {0x5450, "FIONCLEX"},  {0x5451, "FIOCLEX"}};
 constexpr Name kFcntl[] = {{0, "F_DUPFD"},     {1, "F_GETFD"},     {2, "F_SETFD"},      {3, "F_GETFL"},
                            {4, "F_SETFL"},     {5, "F_GETLK"},     {6, "F_SETLK"},      {7, "F_SETLKW"},
                            {8, "F_SETOWN"},    {9, "F_GETOWN"},    {36, "F_OFD_GETLK"}, {37, "F_OFD_SETLK"},
@@ -165,6 +166,43 @@ std::string sigset_text(uint64_t set) {
   return out + "]";
 }
 
+// si_code as strace names it: the generic codes, then per-signal ones.
+std::string si_code_name(int sig, int code) {
+  switch (code) {
+    case 0: return "SI_USER";
+    case 0x80: return "SI_KERNEL";
+    case -1: return "SI_QUEUE";
+    case -2: return "SI_TIMER";
+    case -3: return "SI_MESGQ";
+    case -4: return "SI_ASYNCIO";
+    case -5: return "SI_SIGIO";
+    case -6: return "SI_TKILL";
+    default: break;
+  }
+  static const char* const kSegv[] = {nullptr, "SEGV_MAPERR", "SEGV_ACCERR"};
+  static const char* const kBus[] = {nullptr, "BUS_ADRALN", "BUS_ADRERR", "BUS_OBJERR"};
+  static const char* const kIll[] = {nullptr, "ILL_ILLOPC", "ILL_ILLOPN", "ILL_ILLADR", "ILL_ILLTRP",
+                                     "ILL_PRVOPC", "ILL_PRVREG", "ILL_COPROC", "ILL_BADSTK"};
+  static const char* const kFpe[] = {nullptr, "FPE_INTDIV", "FPE_INTOVF", "FPE_FLTDIV", "FPE_FLTOVF",
+                                     "FPE_FLTUND", "FPE_FLTRES", "FPE_FLTINV", "FPE_FLTSUB"};
+  static const char* const kTrap[] = {nullptr, "TRAP_BRKPT", "TRAP_TRACE"};
+  static const char* const kChld[] = {nullptr, "CLD_EXITED", "CLD_KILLED", "CLD_DUMPED",
+                                      "CLD_TRAPPED", "CLD_STOPPED", "CLD_CONTINUED"};
+  auto pick = [&](const auto& names) -> std::string {
+    if (code > 0 && size_t(code) < std::size(names)) return names[code];
+    return fmt::format("{}", code);
+  };
+  switch (sig) {
+    case SIGSEGV: return pick(kSegv);
+    case SIGBUS: return pick(kBus);
+    case SIGILL: return pick(kIll);
+    case SIGFPE: return pick(kFpe);
+    case SIGTRAP: return pick(kTrap);
+    case SIGCHLD: return pick(kChld);
+    default: return fmt::format("{}", code);
+  }
+}
+
 std::string futex_op(uint64_t v) {
   static const char* const kOps[] = {"FUTEX_WAIT", "FUTEX_WAKE", "FUTEX_FD", "FUTEX_REQUEUE", "FUTEX_CMP_REQUEUE",
                                      "FUTEX_WAKE_OP", "FUTEX_LOCK_PI", "FUTEX_UNLOCK_PI", "FUTEX_TRYLOCK_PI",
@@ -177,6 +215,93 @@ std::string futex_op(uint64_t v) {
   return out;
 }
 
+constexpr Flag kRwfFlags[] = {{1, "RWF_HIPRI"},     {2, "RWF_DSYNC"},     {4, "RWF_SYNC"},
+                               {8, "RWF_NOWAIT"},    {0x10, "RWF_APPEND"}, {0x20, "RWF_NOAPPEND"},
+                               {0x40, "RWF_ATOMIC"}, {0x80, "RWF_DONTCACHE"}};
+constexpr Flag kFallocFlags[] = {{1, "FALLOC_FL_KEEP_SIZE"},      {2, "FALLOC_FL_PUNCH_HOLE"},
+                                 {4, "FALLOC_FL_NO_HIDE_STALE"},  {8, "FALLOC_FL_COLLAPSE_RANGE"},
+                                 {0x10, "FALLOC_FL_ZERO_RANGE"},  {0x20, "FALLOC_FL_INSERT_RANGE"},
+                                 {0x40, "FALLOC_FL_UNSHARE_RANGE"}};
+constexpr Flag kRenameFlags[] = {{1, "RENAME_NOREPLACE"}, {2, "RENAME_EXCHANGE"}, {4, "RENAME_WHITEOUT"}};
+constexpr Flag kFlockOps[] = {{1, "LOCK_SH"}, {2, "LOCK_EX"}, {4, "LOCK_NB"}, {8, "LOCK_UN"}};
+constexpr Flag kPollEvents[] = {{1, "POLLIN"},         {2, "POLLPRI"},        {4, "POLLOUT"},
+                                {8, "POLLERR"},        {0x10, "POLLHUP"},     {0x20, "POLLNVAL"},
+                                {0x40, "POLLRDNORM"},  {0x80, "POLLRDBAND"},  {0x100, "POLLWRNORM"},
+                                {0x200, "POLLWRBAND"}, {0x400, "POLLMSG"},    {0x1000, "POLLREMOVE"},
+                                {0x2000, "POLLRDHUP"}};
+// Composite masks first: flag_names takes the first (widest) match.
+constexpr Flag kStatxMask[] = {{0xfff, "STATX_ALL"},       {0x7ff, "STATX_BASIC_STATS"}, {1, "STATX_TYPE"},
+                               {2, "STATX_MODE"},          {4, "STATX_NLINK"},         {8, "STATX_UID"},
+                               {0x10, "STATX_GID"},        {0x20, "STATX_ATIME"},      {0x40, "STATX_MTIME"},
+                               {0x80, "STATX_CTIME"},      {0x100, "STATX_INO"},       {0x200, "STATX_SIZE"},
+                               {0x400, "STATX_BLOCKS"},    {0x800, "STATX_BTIME"},     {0x1000, "STATX_MNT_ID"},
+                               {0x2000, "STATX_DIOALIGN"}, {0x4000, "STATX_MNT_ID_UNIQUE"}, {0x8000, "STATX_SUBVOL"},
+                               {0x10000, "STATX_WRITE_ATOMIC"}, {0x20000, "STATX_DIO_READ_ALIGN"}};
+constexpr Flag kStatxAttrs[] = {{0x4, "STATX_ATTR_COMPRESSED"}, {0x10, "STATX_ATTR_IMMUTABLE"},
+                                {0x20, "STATX_ATTR_APPEND"},     {0x40, "STATX_ATTR_NODUMP"},
+                                {0x800, "STATX_ATTR_ENCRYPTED"}, {0x1000, "STATX_ATTR_AUTOMOUNT"},
+                                {0x2000, "STATX_ATTR_MOUNT_ROOT"}, {0x100000, "STATX_ATTR_VERITY"},
+                                {0x200000, "STATX_ATTR_DAX"}};
+constexpr Name kFileTypes[] = {{0140000, "S_IFSOCK"}, {0120000, "S_IFLNK"}, {0100000, "S_IFREG"},
+                               {0060000, "S_IFBLK"},  {0040000, "S_IFDIR"}, {0020000, "S_IFCHR"},
+                               {0010000, "S_IFIFO"}};
+constexpr Name kLockTypes[] = {{0, "F_RDLCK"}, {1, "F_WRLCK"}, {2, "F_UNLCK"}};
+
+// "S_IFREG|0644"; a mode without a type is just the octal permissions.
+std::string file_mode(uint32_t mode) {
+  const uint32_t type = mode & 0170000;
+  if (type == 0) return octal_mode(mode);
+  return value_name(type, kFileTypes, true) + "|" + octal_mode(mode);
+}
+
+// "B38400": a termios speed (the CBAUD bits of c_cflag).
+std::string baud_name(uint32_t cflag) {
+  static const char* const kLow[] = {"B0",   "B50",  "B75",  "B110",  "B134",  "B150",  "B200",   "B300",
+                                     "B600", "B1200", "B1800", "B2400", "B4800", "B9600", "B19200", "B38400"};
+  static const char* const kHigh[] = {"BOTHER",   "B57600",   "B115200",  "B230400",  "B460800",  "B500000",
+                                      "B576000",  "B921600",  "B1000000", "B1152000", "B1500000", "B2000000",
+                                      "B2500000", "B3000000", "B3500000", "B4000000"};
+  const uint32_t cbaud = cflag & 010017;
+  return (cbaud & 010000) ? kHigh[cbaud & 017] : kLow[cbaud & 017];
+}
+
+// struct termios flags in strace's order and form (its src/term.c):
+// c_oflag leads with the delay fields, c_cflag with speed and size.
+constexpr Flag kTermIflags[] = {{01, "IGNBRK"},   {02, "BRKINT"}, {04, "IGNPAR"},   {010, "PARMRK"},
+                                {020, "INPCK"},   {040, "ISTRIP"}, {0100, "INLCR"},  {0200, "IGNCR"},
+                                {0400, "ICRNL"},  {01000, "IUCLC"}, {02000, "IXON"}, {04000, "IXANY"},
+                                {010000, "IXOFF"}, {020000, "IMAXBEL"}, {040000, "IUTF8"}};
+constexpr Flag kTermOflags[] = {{01, "OPOST"},  {02, "OLCUC"},  {04, "ONLCR"},  {010, "OCRNL"},
+                                {020, "ONOCR"}, {040, "ONLRET"}, {0100, "OFILL"}, {0200, "OFDEL"}};
+constexpr Flag kTermCflags[] = {{0100, "CSTOPB"},  {0200, "CREAD"},          {0400, "PARENB"}, {01000, "PARODD"},
+                                {02000, "HUPCL"},  {04000, "CLOCAL"},        {010000000000, "CMSPAR"},
+                                {020000000000, "CRTSCTS"}};
+constexpr Flag kTermLflags[] = {{01, "ISIG"},      {02, "ICANON"},   {04, "XCASE"},     {010, "ECHO"},
+                                {020, "ECHOE"},    {040, "ECHOK"},   {0100, "ECHONL"},  {0200, "NOFLSH"},
+                                {0100000, "IEXTEN"}, {01000, "ECHOCTL"}, {02000, "ECHOPRT"}, {04000, "ECHOKE"},
+                                {010000, "FLUSHO"}, {040000, "PENDIN"}, {0400, "TOSTOP"},  {0200000, "EXTPROC"}};
+
+std::string termios_oflag(uint32_t v) {
+  const std::string delays =
+      fmt::format("NL{}|CR{}|TAB{}|BS{}|VT{}|FF{}", (v >> 8) & 1, (v >> 9) & 3, (v >> 11) & 3, (v >> 13) & 1,
+                  (v >> 14) & 1, (v >> 15) & 1);
+  return delays + "|" + flag_names(v & ~uint32_t{0177400}, kTermOflags);
+}
+
+std::string termios_cflag(uint32_t v) {
+  constexpr uint32_t kCbaud = 010017, kCibaud = kCbaud << 16, kCsize = 060;
+  std::string out = baud_name(v) + "|";
+  if (v & kCibaud) out += "(" + baud_name((v & kCibaud) >> 16) + "<<IBSHIFT)|";
+  out += fmt::format("CS{}|", 5 + ((v & kCsize) >> 4));
+  return out + flag_names(v & ~(kCbaud | kCibaud | kCsize), kTermCflags);
+}
+
+// strace's abbreviated struct termios (without -v).
+std::string termios_text(const abi::Termios& t) {
+  return fmt::format("{{c_iflag={}, c_oflag={}, c_cflag={}, c_lflag={}, ...}}", flag_names(t.c_iflag, kTermIflags),
+                     termios_oflag(t.c_oflag), termios_cflag(t.c_cflag), flag_names(t.c_lflag, kTermLflags));
+}
+
 std::string rlim_value(uint64_t v) {
   if (v == abi::kRlimInfinity) return "RLIM64_INFINITY";
   if (v > 0 && v % 1024 == 0) return fmt::format("{}*1024", v / 1024);
@@ -184,6 +309,27 @@ std::string rlim_value(uint64_t v) {
 }
 
 }  // namespace
+
+std::string format_signal_delivery(const abi::Siginfo& info) {
+  const int sig = info.si_signo;
+  int32_t i32[4];
+  uint64_t u64;
+  std::memcpy(i32, info.fields, sizeof i32);
+  std::memcpy(&u64, info.fields, sizeof u64);
+  std::string out = fmt::format("--- {} {{si_signo={}, si_code={}", signal_name(sig), signal_name(sig),
+                                si_code_name(sig, info.si_code));
+  const bool sent = info.si_code <= 0;
+  if (sig == SIGCHLD && !sent) {
+    out += fmt::format(", si_pid={}, si_uid={}, si_status={}", i32[0], i32[1], i32[2]);
+  } else if (sent) {
+    out += fmt::format(", si_pid={}, si_uid={}", i32[0], i32[1]);
+  } else if (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE) {
+    out += fmt::format(", si_addr={}", u64 ? fmt::format("{:#x}", u64) : std::string("NULL"));
+  }
+  return out + "} ---";
+}
+
+std::string format_killed_by(int sig) { return fmt::format("+++ killed by {} +++", signal_name(sig)); }
 
 std::string quote_string(std::string_view bytes, bool truncated, bool all_hex) {
   std::string out = "\"";
@@ -220,7 +366,39 @@ namespace {
 
 class Printer {
  public:
-  Printer(Process& p, const SyscallArgs& a, int64_t result) : p_(p), a_(a), result_(result) {}
+  Printer(Process& p, const SyscallArgs& a, int64_t result, const EntryArgs* entry = nullptr)
+      : p_(p), a_(a), result_(result), entry_(entry) {}
+
+  // Arguments printed as they were on entry (see EntryArgs): the captured
+  // text, or the current memory.
+  static bool prints_on_entry(ArgKind kind) {
+    return kind == ArgKind::OffsetIn || kind == ArgKind::OffsetInOut || kind == ArgKind::TimeoutTv ||
+           kind == ArgKind::TimeoutTs || kind == ArgKind::FdSetIn;
+  }
+  std::string entry_text(ArgKind kind, int i) {
+    if (entry_ && !entry_->text[i].empty()) return entry_->text[i];
+    const uint64_t v = a_[size_t(i)];
+    switch (kind) {
+      case ArgKind::OffsetIn:
+      case ArgKind::OffsetInOut: return boxed<int64_t>(v, false);
+      case ArgKind::TimeoutTv: return timeval(v, false);
+      case ArgKind::TimeoutTs: return timespec(v, false);
+      case ArgKind::FdSetIn: return fd_set(v, a_[0]);
+      default: return hex(v);
+    }
+  }
+
+  // [0 3]: the descriptors set in the first `nfds` bits.
+  std::string fd_set(uint64_t addr, uint64_t nfds) {
+    const int64_t n = std::clamp<int64_t>(int32_t(nfds), 0, abi::kFdSetSize);
+    if (addr == 0) return "NULL";
+    std::vector<uint64_t> bits(size_t((n + 63) / 64));
+    if (!bits.empty() && !p_.mem->copy_in(bits.data(), mm::GuestAddr{addr}, bits.size() * 8)) return ptr(addr);
+    std::string fds = "[";
+    for (int64_t fd = 0; fd < n; ++fd)
+      if (bits[size_t(fd / 64)] >> (fd % 64) & 1) fds += fmt::format("{}{}", fds.size() > 1 ? " " : "", fd);
+    return fds + "]";
+  }
 
   bool ok() const { return result_ >= 0; }
 
@@ -260,11 +438,8 @@ class Printer {
   std::string stat(uint64_t addr) {
     abi::Stat st{};
     if (!ok() || !read_guest(p_, addr, st)) return ptr(addr);
-    static const Name kTypes[] = {{0140000, "S_IFSOCK"}, {0120000, "S_IFLNK"}, {0100000, "S_IFREG"},
-                                  {0060000, "S_IFBLK"},  {0040000, "S_IFDIR"}, {0020000, "S_IFCHR"},
-                                  {0010000, "S_IFIFO"}};
     const uint32_t type = st.st_mode & 0170000;
-    std::string mode = value_name(type, kTypes, true) + "|" + octal_mode(st.st_mode);
+    std::string mode = value_name(type, kFileTypes, true) + "|" + octal_mode(st.st_mode);
     if (type == 0020000 || type == 0060000) {
       const uint64_t major = ((st.st_rdev >> 8) & 0xfff) | ((st.st_rdev >> 32) & ~uint64_t{0xfff});
       const uint64_t minor = (st.st_rdev & 0xff) | ((st.st_rdev >> 12) & ~uint64_t{0xff});
@@ -305,6 +480,128 @@ class Printer {
     int32_t fds[2];
     if (!ok() || !p_.mem->copy_in(fds, mm::GuestAddr{addr}, sizeof fds)) return ptr(addr);
     return fmt::format("[{}, {}]", fds[0], fds[1]);
+  }
+
+  // [N]: an int (or `T`) the call reads or wrote.
+  template <class T = int32_t>
+  std::string boxed(uint64_t addr, bool output) {
+    T v{};
+    if (addr == 0 || (output && !ok()) || !read_guest(p_, addr, v)) return ptr(addr);
+    return fmt::format("[{}]", v);
+  }
+
+  // The third ioctl argument (nullopt: the request takes none). Values the
+  // call writes show only when it succeeded, else the address.
+  std::optional<std::string> ioctl_arg(uint32_t request, uint64_t addr) {
+    const IoctlDesc* d = find_ioctl(request);
+    if (d == nullptr) return hex(addr);
+    const bool out = d->arg == IoctlArg::IntOut || d->arg == IoctlArg::TermiosOut ||
+                     d->arg == IoctlArg::Termios2Out || d->arg == IoctlArg::WinsizeOut;
+    if (out && !ok()) return ptr(addr);
+    switch (d->arg) {
+      case IoctlArg::None: return std::nullopt;
+      case IoctlArg::Direct: return fmt::format("{}", int32_t(addr));
+      case IoctlArg::DirectFlags: return hex(addr);
+      case IoctlArg::IntIn:
+      case IoctlArg::IntOut: return boxed(addr, false);
+      case IoctlArg::CharIn: return buffer(addr, 1);
+      case IoctlArg::TermiosIn:
+      case IoctlArg::TermiosOut:
+      case IoctlArg::Termios2In:
+      case IoctlArg::Termios2Out: {
+        abi::Termios t{};
+        if (!read_guest(p_, addr, t)) return ptr(addr);
+        return termios_text(t);  // termios2's speeds follow, unprinted ("...")
+      }
+      case IoctlArg::WinsizeIn:
+      case IoctlArg::WinsizeOut: {
+        abi::Winsize w{};
+        if (!read_guest(p_, addr, w)) return ptr(addr);
+        return fmt::format("{{ws_row={}, ws_col={}, ws_xpixel={}, ws_ypixel={}}}", w.ws_row, w.ws_col, w.ws_xpixel,
+                           w.ws_ypixel);
+      }
+    }
+    return hex(addr);
+  }
+
+  std::string flock(uint64_t addr, bool getlk) {
+    abi::Flock f{};
+    if ((getlk && !ok()) || !read_guest(p_, addr, f)) return ptr(addr);
+    std::string out = fmt::format("{{l_type={}, l_whence={}, l_start={}, l_len={}", value_name(f.l_type, kLockTypes),
+                                  value_name(f.l_whence, kWhence), f.l_start, f.l_len);
+    if (getlk) out += fmt::format(", l_pid={}", f.l_pid);
+    return out + "}";
+  }
+
+  std::string pollfds(uint64_t addr, uint64_t count, bool revents) {
+    if (count > (1u << 20)) return ptr(addr);
+    std::vector<abi::Pollfd> v(static_cast<size_t>(count));
+    if (count > 0 && !p_.mem->copy_in(v.data(), mm::GuestAddr{addr}, v.size() * sizeof(abi::Pollfd))) return ptr(addr);
+    std::string out = "[";
+    size_t shown = 0;
+    for (const abi::Pollfd& f : v) {
+      const uint16_t bits = uint16_t(revents ? f.revents : f.events);
+      if (revents && bits == 0) continue;
+      if (shown > 0) out += ", ";
+      if (shown++ == kMaxArrayElements) {
+        out += "...";
+        break;
+      }
+      out += fmt::format("{{fd={}, {}={}}}", f.fd, revents ? "revents" : "events", flag_names(bits, kPollEvents));
+    }
+    return out + "]";
+  }
+
+  std::string timeval(uint64_t addr, bool output) {
+    abi::Timeval t{};
+    if (addr == 0 || (output && !ok()) || !read_guest(p_, addr, t)) return ptr(addr);
+    return fmt::format("{{tv_sec={}, tv_usec={}}}", t.tv_sec, t.tv_usec);
+  }
+
+  std::string sigset_pack(uint64_t addr) {
+    abi::SigsetArg pack{};
+    if (addr == 0 || !read_guest(p_, addr, pack)) return ptr(addr);
+    return fmt::format("{{sigmask={}, sigsetsize={}}}", sigset(pack.ss, false), pack.ss_len);
+  }
+
+  std::string statx(uint64_t addr) {
+    abi::Statx st{};
+    if (!ok() || !read_guest(p_, addr, st)) return ptr(addr);
+    return fmt::format("{{stx_mask={}, stx_attributes={}, stx_mode={}, stx_size={}, ...}}",
+                       flag_names(st.stx_mask, kStatxMask), flag_names(st.stx_attributes, kStatxAttrs),
+                       file_mode(st.stx_mode), st.stx_size);
+  }
+
+  // " ([{fd=0, revents=POLLIN}])", " (Timeout)", with the time left when
+  // there is a timeout argument at `timeout_arg` (-1: none).
+  std::string poll_suffix(int timeout_arg, bool timespec_left) {
+    if (!ok()) return "";
+    if (result_ == 0) return " (Timeout)";
+    std::string out = " (" + pollfds(a_[0], a_[1], true);
+    if (timeout_arg >= 0 && a_[size_t(timeout_arg)] != 0) {
+      const uint64_t left = a_[size_t(timeout_arg)];
+      out += ", left " + (timespec_left ? timespec(left, true) : timeval(left, true));
+    }
+    return out + ")";
+  }
+
+  // " (in [0 3], out [1], left {...})" from the sets the call left.
+  std::string select_suffix(bool timespec_left) {
+    if (!ok()) return "";
+    if (result_ == 0) return " (Timeout)";
+    const int64_t n = std::clamp<int64_t>(int32_t(a_[0]), 0, abi::kFdSetSize);
+    static const char* const kNames[] = {"in", "out", "except"};
+    std::string out;
+    for (int i = 0; i < 3; ++i) {
+      const uint64_t addr = a_[size_t(1 + i)];
+      if (addr == 0 || n == 0) continue;
+      const std::string fds = fd_set(addr, uint64_t(n));
+      if (fds == "[]" || fds.front() != '[') continue;
+      out += fmt::format("{}{} {}", out.empty() ? "" : ", ", kNames[i], fds);
+    }
+    if (a_[4] != 0) out += fmt::format("{}left {}", out.empty() ? "" : ", ",
+                                       timespec_left ? timespec(a_[4], true) : timeval(a_[4], true));
+    return " (" + out + ")";
   }
 
   std::string utsname(uint64_t addr) {
@@ -353,14 +650,19 @@ class Printer {
       case ArgKind::ArchPrctl: return value_name(int32_t(v), kArchPrctl, true);
       case ArgKind::FutexOp: return futex_op(uint32_t(v));
       case ArgKind::ClockId: return value_name(int32_t(v), kClocks);
-      case ArgKind::IoctlReq: return value_name(uint32_t(v), kIoctls, true);
+      case ArgKind::IoctlReq: {
+        const IoctlDesc* d = find_ioctl(uint32_t(v));
+        return d ? std::string(d->name) : fmt::format("{:#x}", uint32_t(v));
+      }
       case ArgKind::FcntlCmd: return value_name(int32_t(v), kFcntl);
       case ArgKind::FcntlArg:
         switch (int32_t(prev)) {
           case 1: case 3: case 9: case 1032: case 1034: return std::nullopt;  // F_GET*: no argument
           case 2: return uint32_t(v) == 1 ? std::string("FD_CLOEXEC") : fmt::format("{}", int32_t(v));
           case 4: return open_flags(v);
-          case 5: case 6: case 7: case 36: case 37: case 38: return ptr(v);
+          case 5: case 36: return flock(v, true);                      // F_GETLK, F_OFD_GETLK
+          case 6: case 7: case 37: case 38: return flock(v, false);
+          case 15: case 16: return ptr(v);                              // F_GETOWN_EX, F_SETOWN_EX
           default: return fmt::format("{}", int32_t(v));
         }
       case ArgKind::Resource: return value_name(int32_t(v), kResources);
@@ -379,6 +681,35 @@ class Printer {
       case ArgKind::UtsnameOut: return utsname(v);
       case ArgKind::TimespecIn: return timespec(v, false);
       case ArgKind::TimespecOut: return timespec(v, true);
+      case ArgKind::Skip: return std::nullopt;
+      case ArgKind::IoctlArg: return ioctl_arg(uint32_t(prev), v);
+      case ArgKind::RwfFlags: return flag_names(uint32_t(v), kRwfFlags);
+      case ArgKind::OffsetIn:
+      case ArgKind::TimeoutTv:
+      case ArgKind::TimeoutTs:
+      case ArgKind::FdSetIn: return entry_text(kind, i);
+      case ArgKind::OffsetInOut:  // strace: "[2] => [5]" once the call succeeded
+        return entry_text(kind, i) + (ok() && v != 0 ? " => " + boxed<int64_t>(v, false) : "");
+      case ArgKind::FallocMode: return flag_names(uint32_t(v), kFallocFlags);
+      case ArgKind::FlockOp: return flag_names(uint32_t(v), kFlockOps);
+      case ArgKind::RenameFlags: return flag_names(uint32_t(v), kRenameFlags);
+      case ArgKind::PollFds: return pollfds(v, uint32_t(next), false);
+      case ArgKind::SigsetPack: return sigset_pack(v);
+      case ArgKind::StatxFlags: {
+        static const char* const kSync[] = {"AT_STATX_SYNC_AS_STAT", "AT_STATX_FORCE_SYNC", "AT_STATX_DONT_SYNC",
+                                            "AT_STATX_FORCE_SYNC|AT_STATX_DONT_SYNC"};
+        const uint32_t rest = uint32_t(v) & ~0x6000u;
+        return std::string(kSync[(v >> 13) & 3]) + (rest ? "|" + flag_names(rest, kAtFlags) : "");
+      }
+      case ArgKind::StatxMask: return flag_names(uint32_t(v), kStatxMask);
+      case ArgKind::StatxOut: return statx(v);
+      case ArgKind::NodeMode: return file_mode(uint32_t(v));
+      case ArgKind::NodeDev: {
+        const uint32_t type = uint32_t(prev) & 0170000;
+        if (type != 0020000 && type != 0060000) return std::nullopt;
+        const uint32_t dev = uint32_t(v);  // the old 32-bit encoding: major 12 bits, minor 20
+        return fmt::format("makedev({}, {})", hex((dev >> 8) & 0xfff), hex((dev & 0xff) | ((dev >> 12) & 0xfff00)));
+      }
     }
     return hex(v);
   }
@@ -387,6 +718,7 @@ class Printer {
   Process& p_;
   const SyscallArgs& a_;
   int64_t result_;
+  const EntryArgs* entry_;
 };
 
 std::string result_text(int64_t result, RetKind kind) {
@@ -399,13 +731,27 @@ std::string result_text(int64_t result, RetKind kind) {
     return fmt::format("-1 {} ({})", name, message);
   }
   if (kind == RetKind::Hex) return fmt::format("{:#x}", uint64_t(result));
+  // Int, and Poll/Select (whose suffix format_syscall adds).
   return fmt::format("{}", result);
 }
 
 }  // namespace
 
-std::string format_syscall(Process& p, uint64_t nr, const SyscallDesc* desc, const SyscallArgs& args, int64_t result) {
-  Printer printer(p, args, result);
+std::optional<EntryArgs> capture_entry_args(Process& p, const SyscallDesc* desc, const SyscallArgs& args) {
+  if (desc == nullptr || desc->handler == nullptr) return std::nullopt;
+  std::optional<EntryArgs> entry;
+  Printer printer(p, args, 0);
+  for (int i = 0; i < desc->nargs(); ++i) {
+    if (!Printer::prints_on_entry(desc->args[i])) continue;
+    if (!entry) entry.emplace();
+    entry->text[i] = printer.entry_text(desc->args[i], i);
+  }
+  return entry;
+}
+
+std::string format_syscall(Process& p, uint64_t nr, const SyscallDesc* desc, const SyscallArgs& args, int64_t result,
+                           const EntryArgs* entry) {
+  Printer printer(p, args, result, entry);
   std::string line;
   if (desc == nullptr || desc->handler == nullptr) {
     // Unknown or unimplemented: the raw arguments, as strace does for a number
@@ -427,6 +773,8 @@ std::string format_syscall(Process& p, uint64_t nr, const SyscallDesc* desc, con
   }
   line += ") = ";
   line += result_text(result, desc->ret);
+  if (desc->ret == RetKind::Poll) line += printer.poll_suffix(nr == 271 ? 2 : -1, true);  // ppoll's time left
+  if (desc->ret == RetKind::Select) line += printer.select_suffix(nr == 270);               // pselect6: timespec
   return line;
 }
 

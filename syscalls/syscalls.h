@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <string>
 
+#include "syscalls/abi.h"
+
 namespace emu {
 struct Cpu;
 namespace mm {
@@ -16,7 +18,8 @@ class AddressSpace;
 namespace emu::syscalls {
 
 // A signal disposition as the guest set it with rt_sigaction (the kernel's
-// struct sigaction fields). Recorded only: delivery is a later issue.
+// struct sigaction fields). Mirrored onto the host (syscalls/signal_host.h);
+// handlers run through syscalls/signal_delivery.h.
 struct SignalAction {
   uint64_t handler = 0;  // SIG_DFL (0), SIG_IGN (1) or a guest address
   uint64_t flags = 0;
@@ -30,6 +33,18 @@ struct SignalState {
   uint64_t altstack_sp = 0;     // sigaltstack
   uint64_t altstack_size = 0;
   int altstack_flags = 2;       // SS_DISABLE
+  // Caught from the host or queued by emu, not yet delivered, and the
+  // siginfo of each (one instance per signal: further ones wait in the host
+  // kernel, blocked, until this one is delivered).
+  uint64_t pending = 0;
+  abi::Siginfo pending_info[64] = {};
+  // rt_sigsuspend: the mask to put back once a handler frame has saved it.
+  bool restore_mask = false;
+  uint64_t saved_mask = 0;
+  // A system call that returned -EINTR because a signal with a guest handler
+  // came in: delivery restarts it (SA_RESTART) or leaves -EINTR.
+  bool syscall_interrupted = false;
+  uint64_t interrupted_nr = 0;
 };
 
 // Per-process state the handlers need beyond the CPU and memory.
@@ -45,6 +60,7 @@ struct Process {
   // prlimit64 report); 0 reports the host's.
   uint64_t stack_limit = 0;
   SignalState signals;
+  bool catch_terminating = false;  // --strace: terminating signals are caught to be printed
   uint64_t clear_child_tid = 0;  // set_tid_address
   uint64_t robust_list = 0;      // set_robust_list head
   uint64_t robust_list_len = 0;

@@ -57,6 +57,24 @@ enum class ArgKind : uint8_t {
   UtsnameOut,  // {sysname="Linux", nodename="...", ...}
   TimespecIn,  // {tv_sec=1, tv_nsec=0}
   TimespecOut,
+  Skip,        // not printed (preadv2's pos_h)
+  IoctlArg,    // depends on the request before it: {B38400 opost ...}, [5], {ws_row=24, ...}
+  RwfFlags,    // RWF_NOWAIT|RWF_HIPRI, or 0
+  OffsetIn,    // NULL or [offset], as on entry (copy_file_range)
+  OffsetInOut, // [2] => [5]: on entry, then as the call left it (sendfile)
+  FallocMode,  // FALLOC_FL_KEEP_SIZE|FALLOC_FL_PUNCH_HOLE, or 0
+  FlockOp,     // LOCK_EX|LOCK_NB
+  PollFds,     // [{fd=0, events=POLLIN}]; count = the next argument
+  TimeoutTv,   // select's timeval, as on entry (the call rewrites it)
+  TimeoutTs,   // ppoll/pselect6's timespec, as on entry
+  FdSetIn,     // select's fd sets as on entry: [0 3]; nfds = the first argument
+  SigsetPack,  // pselect6: {sigmask=[INT], sigsetsize=8}
+  StatxFlags,  // AT_STATX_SYNC_AS_STAT|AT_SYMLINK_NOFOLLOW
+  StatxMask,   // STATX_BASIC_STATS|STATX_BTIME
+  StatxOut,    // {stx_mask=..., stx_attributes=0, stx_mode=S_IFREG|0644, stx_size=3, ...}
+  NodeMode,    // S_IFIFO|0644
+  NodeDev,     // makedev(0x1, 0x3), only for S_IFCHR/S_IFBLK modes before it
+  RenameFlags, // RENAME_NOREPLACE|RENAME_EXCHANGE, or 0
 };
 
 // How the result is printed.
@@ -64,6 +82,8 @@ enum class RetKind : uint8_t {
   Int,       // decimal, or -1 ENAME (message)
   Hex,       // 0x..., or -1 ENAME (message) (mmap, brk)
   NoReturn,  // "= ?" (exit, exit_group)
+  Poll,      // poll/ppoll: 1 ([{fd=0, revents=POLLIN}]), 0 (Timeout)
+  Select,    // select/pselect6: 1 (in [0]), 0 (Timeout)
 };
 
 struct SyscallDesc {

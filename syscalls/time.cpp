@@ -4,6 +4,7 @@
 
 #include "syscalls/abi.h"
 #include "syscalls/handlers.h"
+#include "syscalls/signal_delivery.h"
 
 namespace emu::syscalls {
 
@@ -51,21 +52,37 @@ int64_t sys_time(Process& p, const SyscallArgs& a) {
   return now;
 }
 
+// A sleep interrupted by a host signal the guest does not see (a stop and
+// continue, or one it blocks) goes on for the time that remains, as Linux's
+// restart block does; only a signal for a guest handler ends it with EINTR.
 int64_t sys_nanosleep(Process& p, const SyscallArgs& a) {
   struct ::timespec req {}, rem {};
   if (int64_t r = get_timespec(p, a[0], req); r < 0) return r;
-  if (::nanosleep(&req, &rem) == 0) return 0;
-  int64_t err = host_result(-1);
-  if (err == -EINTR && a[1]) put_timespec(p, a[1], rem);
-  return err;
+  while (::nanosleep(&req, &rem) != 0) {
+    const int64_t err = host_result(-1);
+    if (err != -EINTR) return err;
+    if (guest_signal_ready(p)) {
+      if (a[1]) put_timespec(p, a[1], rem);
+      return err;
+    }
+    req = rem;
+  }
+  return 0;
 }
 
 int64_t sys_clock_nanosleep(Process& p, const SyscallArgs& a) {
   struct ::timespec req {}, rem {};
   if (int64_t r = get_timespec(p, a[2], req); r < 0) return r;
-  const int rc = ::clock_nanosleep(clockid_t(a.i32(0)), a.i32(1), &req, &rem);
-  if (rc == EINTR && a[3] && !(a.i32(1) & TIMER_ABSTIME)) put_timespec(p, a[3], rem);
-  return -int64_t(linux_errno(rc));
+  const bool absolute = (a.i32(1) & TIMER_ABSTIME) != 0;
+  for (;;) {
+    const int rc = ::clock_nanosleep(clockid_t(a.i32(0)), a.i32(1), &req, &rem);
+    if (rc != EINTR) return -int64_t(linux_errno(rc));
+    if (guest_signal_ready(p)) {
+      if (a[3] && !absolute) put_timespec(p, a[3], rem);
+      return -EINTR;
+    }
+    if (!absolute) req = rem;
+  }
 }
 
 }  // namespace emu::syscalls

@@ -37,7 +37,12 @@ void bit_test(Cpu& c, const Insn& in) {
     }
   }
   if constexpr (Mem) {
-    addr += effective_address(c, in);
+    // The unit's offset is part of the address computation: with 67 it
+    // wraps at 32 bits like the rest (before the FS/GS base is added).
+    const uint64_t seg = c.seg_base[in.seg];
+    addr += effective_address(c, in) - seg;
+    if (in.addr32) addr = uint32_t(addr);
+    addr += seg;
     v = load<T>(c, addr);
   } else {
     v = get<S>(c, in.rm);

@@ -17,15 +17,26 @@ inline uint64_t next_addr(const Cpu& cpu, const Insn& in) { return cpu.rip + in.
 
 // ---- jumps -------------------------------------------------------------------
 
+// An indirect branch (or RET) to a non-canonical address raises #GP at the
+// branch itself, before anything changes (RIP would be non-canonical); a
+// canonical but unmapped target faults at the target instead.
+inline uint64_t branch_target(uint64_t target) {
+  if (uint64_t(int64_t(target << 16) >> 16) != target) [[unlikely]]
+    throw mm::GuestFault{SIGSEGV, mm::kSiKernel, 0};
+  return target;
+}
+
 void op_jmp(Cpu& cpu, const Insn& in) { cpu.rip = in.imm; }
 
 void op_jcc(Cpu& cpu, const Insn& in) {
   cpu.rip = eval_cond(cpu, in.op) ? in.imm : next_addr(cpu, in);
 }
 
-void op_jmp_reg(Cpu& cpu, const Insn& in) { cpu.rip = cpu.gpr[in.rm]; }
+void op_jmp_reg(Cpu& cpu, const Insn& in) { cpu.rip = branch_target(cpu.gpr[in.rm]); }
 
-void op_jmp_mem(Cpu& cpu, const Insn& in) { cpu.rip = load<uint64_t>(cpu, effective_address(cpu, in)); }
+void op_jmp_mem(Cpu& cpu, const Insn& in) {
+  cpu.rip = branch_target(load<uint64_t>(cpu, effective_address(cpu, in)));
+}
 
 // loop/loope/loopne (in.op = 0xE2/0xE1/0xE0) and jrcxz (0xE3); with 67 the
 // count register is ECX.
@@ -55,15 +66,15 @@ inline void push_return_and_go(Cpu& cpu, const Insn& in, uint64_t target) {
 }
 
 void op_call(Cpu& cpu, const Insn& in) { push_return_and_go(cpu, in, in.imm); }
-void op_call_reg(Cpu& cpu, const Insn& in) { push_return_and_go(cpu, in, cpu.gpr[in.rm]); }
+void op_call_reg(Cpu& cpu, const Insn& in) { push_return_and_go(cpu, in, branch_target(cpu.gpr[in.rm])); }
 void op_call_mem(Cpu& cpu, const Insn& in) {
-  push_return_and_go(cpu, in, load<uint64_t>(cpu, effective_address(cpu, in)));
+  push_return_and_go(cpu, in, branch_target(load<uint64_t>(cpu, effective_address(cpu, in))));
 }
 
 // ret, ret imm16 (in.imm = bytes to release after popping the return address).
 void op_ret(Cpu& cpu, const Insn& in) {
   const uint64_t sp = cpu.gpr[RSP];
-  const uint64_t target = load<uint64_t>(cpu, sp);
+  const uint64_t target = branch_target(load<uint64_t>(cpu, sp));
   cpu.gpr[RSP] = sp + 8 + in.imm;
   cpu.rip = target;
 }
@@ -119,11 +130,9 @@ void op_ud2(Cpu& cpu, const Insn& in) {
 // int3 is a trap: the run loop leaves rip AFTER it for SIGTRAP (see interpreter.cpp).
 void op_int3(Cpu&, const Insn&) { throw mm::GuestFault{SIGTRAP, mm::kSiKernel, 0}; }
 
-// hlt, in/out, cli/sti, int n, privileged 0F opcodes: #GP in user mode,
-// which Linux delivers as SIGSEGV with SI_KERNEL and no address.
-void op_gp(Cpu&, const Insn&) { throw mm::GuestFault{SIGSEGV, mm::kSiKernel, 0}; }
-
 }  // namespace
+
+void op_gp(Cpu&, const Insn&) { throw mm::GuestFault{SIGSEGV, mm::kSiKernel, 0}; }
 
 void op_invalid(Cpu& cpu, const Insn& in) {
   throw mm::GuestFault{SIGILL, mm::kIllOpn, insn_addr(cpu, in)};
@@ -200,8 +209,17 @@ bool bind_control(const Decoded& d, Insn& out) {
         if (d.mod != 3 && r == 7) { out.fn = op_clflush; return true; }
         return false;
       case 0x06: case 0x07: case 0x08: case 0x09:    // clts sysret invd wbinvd
-      case 0x30: case 0x32: case 0x35:               // wrmsr rdmsr sysexit
-      case 0x20: case 0x21: case 0x22: case 0x23:    // mov cr/dr
+      case 0x30: case 0x32:                          // wrmsr rdmsr
+        out.fn = op_gp;
+        return true;
+      // (0F 34/35 SYSENTER/SYSEXIT: #UD in long mode on this host (AMD), #GP
+      // on Intel; left unbound, so SIGILL as here.)
+      case 0x20: case 0x22:                          // mov cr: #UD for CRs that do not exist
+        if (d.reg != 0 && d.reg != 2 && d.reg != 3 && d.reg != 4 && d.reg != 8) return false;
+        out.fn = op_gp;
+        return true;
+      case 0x21: case 0x23:                          // mov dr: #UD for DR8-15
+        if (d.reg >= 8) return false;
         out.fn = op_gp;
         return true;
       default: return false;

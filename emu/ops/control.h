@@ -20,6 +20,10 @@ bool bind_control(const Decoded& d, Insn& out);
 // Raises SIGILL (ILL_ILLOPN) at the instruction: the handler of every
 // encoding no binder owns, and of undecodable bytes (then in.len == 0).
 void op_invalid(Cpu& cpu, const Insn& in);
+// Raises #GP as Linux delivers it in user mode: SIGSEGV, SI_KERNEL, no
+// address. hlt, in/out, cli/sti, int n, privileged 0F opcodes, and bytes
+// that make an instruction longer than 15 bytes (DecodeStatus::TooLong).
+void op_gp(Cpu& cpu, const Insn& in);
 // Raises the instruction-fetch fault for the byte at in.imm (an instruction
 // that continues onto an unmapped or non-executable page).
 void op_fetch_fault(Cpu& cpu, const Insn& in);

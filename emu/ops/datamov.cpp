@@ -239,8 +239,12 @@ void enter(Cpu& c, const Insn& in) {
     sp -= 8;
     store<uint64_t>(c, sp, frame);
   }
+  // The new stack top must be writable (this host checks it after the
+  // pushes, faulting at that address with RSP/RBP unchanged).
+  const uint64_t top = sp - size;
+  store<uint8_t>(c, top, load<uint8_t>(c, top));
   c.gpr[RBP] = frame;
-  c.gpr[RSP] = sp - size;
+  c.gpr[RSP] = top;
 }
 
 // LEAVE (64-bit operand size).
@@ -409,7 +413,10 @@ bool bind_datamov(const Decoded& d, Insn& out) {
       return true;
     }
     case 0x63: {  // MOVSXD (with a 16/32-bit operand size: a plain move)
-      const unsigned ss = opsize(d) == 8 ? 4 : opsize(d);
+      // The source is 32 bits whatever the operand size: with 66 this host
+      // reads a dword (and faults as such) and keeps its low word; the SDM
+      // says r/m16.
+      const unsigned ss = 4;
       out.reg = d.reg;
       out.rm = d.rm;
       out.fn = kExtend[(((size_index(opsize(d)) - 1) * 3 + size_index(ss)) * 2 + 1) * 2 + mem];

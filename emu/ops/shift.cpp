@@ -12,7 +12,10 @@
 //     computed whenever the masked count is non-zero, even when the rotation
 //     amount modulo the width is 0. Rotates change only CF and OF.
 //   SHLD/SHRD with a 16-bit operand and a count above 16 have an undefined
-//     result; we shift the 32-bit dest:src (src:dest) concatenation.
+//     result; this host shifts the 48-bit dest:src:src (src:src:dest), so the
+//     source rotates in (Intel documents nothing and differs), and so do we;
+//     CF = 0, and OF = 0 (SHLD) or res[15] ^ res[14] (SHRD). SHLD by exactly
+//     16 sets OF = CF here, not MSB(res) ^ CF.
 #include "emu/ops/integer.h"
 
 namespace emu::ops {
@@ -114,18 +117,21 @@ void shift_double(Cpu& c, const Insn& in) {
       cf = (a >> (n - 1)) & 1;
     }
   } else if constexpr (Left) {
-    const uint64_t v = (uint64_t(a) << bits) | b;
-    r = T((v << n) >> bits);
-    cf = (v >> (2 * bits - n)) & 1;
+    // 16-bit: dest:src:src, so counts 17..31 rotate src in (as this host does).
+    const uint64_t v = S == 2 ? (uint64_t(a) << 32 | uint64_t(b) << 16 | b) : (uint64_t(a) << bits) | b;
+    constexpr unsigned width = S == 2 ? 48 : 2 * bits;
+    r = T((v << n) >> (width - bits));
+    cf = (v >> (width - n)) & 1;
   } else {
-    const uint64_t v = (uint64_t(b) << bits) | a;
+    const uint64_t v = S == 2 ? (uint64_t(b) << 32 | uint64_t(b) << 16 | a) : (uint64_t(b) << bits) | a;
     r = T(v >> n);
     cf = (v >> (n - 1)) & 1;
   }
   if constexpr (Mem) store<T>(c, addr, r);
   else put<S>(c, in.rm, r);
+  if (S == 2 && n > 16) cf = false;  // this host: no carry out of the rotated-in part
   bool of;
-  if constexpr (Left) of = ((r & top) != 0) != cf;
+  if constexpr (Left) of = S == 2 && n >= 16 ? cf : ((r & top) != 0) != cf;
   else of = (((r >> (bits - 1)) ^ (r >> (bits - 2))) & 1) != 0;
   flags::set_result<T>(c.flags, r, (cf ? kCF : 0) | (of ? kOF : 0) | kAF);
 }

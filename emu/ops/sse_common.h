@@ -43,6 +43,15 @@ bool bind_sse3(const Enc& e, Insn& out);
 bool bind_ssse3(const Enc& e, Insn& out);
 bool bind_sse41(const Enc& e, Insn& out);
 bool bind_sse42(const Enc& e, Insn& out);
+// MMX (emu/ops/mmx_*.cpp, mmx.h): the no-prefix forms of the packed-integer
+// and SSSE3 opcodes, the MMX moves, and MOVQ2DQ/MOVDQ2Q (F3/F2 0F D6). They
+// may change out.reg/out.rm (MMX register numbers ignore REX) even when
+// they return false. The MMX forms of the conversions are in bind_cvt.
+bool bind_mmx_move(const Enc& e, Insn& out);
+bool bind_mmx_int(const Enc& e, Insn& out);
+bool bind_mmx_ssse3(const Enc& e, Insn& out);
+// EMMS (0F 77, no ModRM).
+bool bind_emms(const Decoded& d, Insn& out);
 
 // #GP(0) (misaligned 16-byte operand, reserved MXCSR bits): Linux delivers
 // SIGSEGV with SI_KERNEL and address 0.
@@ -129,6 +138,30 @@ void pi(Cpu& cpu, const Insn& in) {
 template <auto Op>
 inline bool bind_pi(const Enc& e, Insn& out) {
   return set_fn<pi<Op, Form::Reg>, pi<Op, Form::MemA>>(e, out);
+}
+
+// MASKMOVDQU/MASKMOVQ: stores the bytes of `data` whose bit in `mask` is
+// set to DS:[RDI] (segment override and 67 apply), unaligned; all of them
+// as one store.
+template <class T>
+void store_masked(Cpu& cpu, const Insn& in, const T& data, unsigned mask) {
+  uint64_t base = cpu.gpr[RDI];
+  if (in.addr32) base = uint32_t(base);
+  base += cpu.seg_base[in.seg];
+  if (mask == (1u << sizeof(T)) - 1) return store<T>(cpu, base, data);
+  // This host checks all sizeof(T) bytes at RDI whatever the mask (zero
+  // included) and faults at RDI: so read, merge and write them all. (Bytes
+  // not selected are written back unchanged: invisible without another
+  // thread writing them concurrently.) tests/emu/diff_findings_test.cpp.
+  uint8_t b[sizeof(T)], m[sizeof(T)];
+  std::memcpy(b, &data, sizeof b);
+  const T old = load<T>(cpu, base);
+  std::memcpy(m, &old, sizeof m);
+  for (unsigned i = 0; i < sizeof(T); i++)
+    if (mask >> i & 1) m[i] = b[i];
+  T merged;
+  std::memcpy(&merged, m, sizeof merged);
+  store<T>(cpu, base, merged);
 }
 
 // ---- the FP environment (see sse_state.h) -------------------------------------------

@@ -124,20 +124,10 @@ void movnti(Cpu& cpu, const Insn& in) {
   store<T>(cpu, effective_address(cpu, in), T(cpu.gpr[in.reg]));
 }
 
-// MASKMOVDQU xmm1, xmm2: stores the bytes of xmm1 whose mask byte in xmm2 has
-// its top bit set, to DS:[RDI] (segment override and 67 apply). Unaligned.
+// MASKMOVDQU xmm1, xmm2: the bytes of xmm1 whose mask byte in xmm2 has its
+// top bit set, to DS:[RDI].
 void maskmovdqu(Cpu& cpu, const Insn& in) {
-  uint64_t base = cpu.gpr[RDI];
-  if (in.addr32) base = uint32_t(base);
-  base += cpu.seg_base[in.seg];
-  const Xmm data = cpu.xmm[in.reg];
-  unsigned mask = unsigned(_mm_movemask_epi8(get_i(cpu.xmm[in.rm])));
-  if (mask == 0xffff) return store<Xmm>(cpu, base, data);
-  while (mask) {
-    const unsigned i = unsigned(__builtin_ctz(mask));
-    store<uint8_t>(cpu, base + i, data.b[i]);
-    mask &= mask - 1;
-  }
+  store_masked(cpu, in, cpu.xmm[in.reg], unsigned(_mm_movemask_epi8(get_i(cpu.xmm[in.rm]))));
 }
 
 }  // namespace

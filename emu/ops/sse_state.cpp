@@ -117,6 +117,7 @@ bool fx_load(Cpu& cpu, const FxArea& f) {
 // FXSAVE/FXSAVE64 m512 (16-byte aligned, #GP otherwise).
 void fxsave(Cpu& cpu, const Insn& in) {
   const uint64_t a = addr16(cpu, in, true);
+  probe_fpu_image(cpu, a, kFxAreaSize, true);
   const FxArea f = fx_area(cpu);
   const auto* p = reinterpret_cast<const Xmm*>(&f);
   for (size_t i = 0; i < sizeof f / 16; i++) store<Xmm>(cpu, a + 16 * i, p[i]);
@@ -126,6 +127,7 @@ void fxsave(Cpu& cpu, const Insn& in) {
 // reserved bits), then writes the registers. The x87 part is ignored.
 void fxrstor(Cpu& cpu, const Insn& in) {
   const uint64_t a = addr16(cpu, in, true);
+  probe_fpu_image(cpu, a, kFxAreaSize, false);
   FxArea f;
   auto* p = reinterpret_cast<Xmm*>(&f);
   for (size_t i = 0; i < sizeof f / 16; i++) p[i] = load<Xmm>(cpu, a + 16 * i);

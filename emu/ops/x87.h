@@ -16,9 +16,8 @@
 //
 // Exceptions: the host always runs with all x87 exceptions masked. Flags are
 // ORed into the guest's status word. When the guest has unmasked one that
-// occurred, ES and B are set as on hardware, but the deferred #MF (SIGFPE at
-// the next waiting x87 instruction) is NOT delivered, and the masked
-// response is written: out of scope for now (issue 4).
+// occurred, ES and B are set as on hardware, and the next waiting
+// instruction delivers SIGFPE (wait() below), as Linux does for #MF.
 #pragma once
 
 #include <cstdint>
@@ -37,6 +36,30 @@ inline constexpr uint16_t kIE = 1 << 0, kDE = 1 << 1, kZE = 1 << 2, kOE = 1 << 3
 inline constexpr uint16_t kExc = 0x3f;
 inline constexpr uint16_t kCC = kC0 | kC1 | kC2 | kC3;
 inline constexpr uint16_t kTopMask = 7 << 11;
+
+// FNINIT's state (also after FNSAVE): the registers keep their contents,
+// only the tags say empty.
+inline void init_keeping_registers(X87& x) {
+  x.fcw = 0x037f;
+  x.fsw = 0;
+  x.top = 0;
+  x.valid = 0;
+  x.fop = 0;
+  x.fcs = 0;
+  x.fip = 0;
+  x.fdp = 0;
+}
+
+// A control word as the FPU keeps it when loaded (FLDCW, FLDENV, FRSTOR,
+// FXRSTOR): reserved bit 6 reads 1, bits 7 and 13-15 read 0 (this host; the
+// infinity-control bit 12 is kept).
+constexpr uint16_t loaded_fcw(uint16_t v) { return uint16_t((v & 0x1f3f) | 0x0040); }
+// A status word as the FPU keeps it when loaded with `fcw` in force: ES and
+// B summarise the pending unmasked exceptions, whatever the image said.
+constexpr uint16_t loaded_fsw(uint16_t sw, uint16_t fcw) {
+  sw = uint16_t(sw & ~(kES | kB));
+  return (sw & kExc & ~fcw) ? uint16_t(sw | kES | kB) : sw;
+}
 
 // ---- 80-bit values ---------------------------------------------------------------
 inline uint16_t se(long double v) {  // sign and exponent
@@ -154,9 +177,36 @@ inline uint64_t mem_addr(Cpu& cpu, const Insn& in) {
   return a;
 }
 
-// Records FIP/FOP for FNSTENV/FNSAVE (the opcode is in in.op2/in.imm: see bind).
-inline void note(Cpu& cpu, const Insn& in) {
+// ---- waiting instructions and the instruction pointers ----------------------------
+// SIGFPE for the pending unmasked exceptions (FSW & ~FCW), as Linux's #MF
+// handler delivers it: si_code by the first of IE, ZE, OE, DE/UE, PE; the
+// address is the waiting instruction `in`, not the one that raised them.
+[[noreturn]] void raise_pending(const Cpu& cpu, const Insn& in);
+
+// What every waiting instruction (each x87 instruction but FNINIT, FNCLEX,
+// FNSTSW, FNSTCW, FNSTENV, FNSAVE; FWAIT; every MMX instruction) does first:
+// deliver a pending unmasked exception. ES without an unmasked flag (only a
+// loaded image can make one) is not delivered: Linux would retry the
+// instruction forever.
+inline void wait(Cpu& cpu, const Insn& in) {
+  if ((cpu.x87.fsw & kES) && (cpu.x87.fsw & ~cpu.x87.fcw & kExc)) [[unlikely]]
+    raise_pending(cpu, in);
+}
+
+// Linux's 64-bit user code selector, which the host records as FCS with FIP
+// (FNSTENV/FNSAVE show it; FDS stays 0: DS is the null selector).
+inline constexpr uint16_t kUserCs = 0x33;
+
+// The start of every non-control x87 instruction: wait, then record its
+// address (FIP, FCS) and opcode (FOP: the low 3 bits of the escape byte and
+// the ModRM byte, which bind_x87 keeps in in.imm). FDP is recorded by
+// mem_addr (memory forms only; register forms leave it). Which instructions
+// record them is measured on the host (tests/emu/x87_oracle_test.cpp): every
+// non-control one, FNOP included; MMX instructions don't.
+inline void begin(Cpu& cpu, const Insn& in) {
+  wait(cpu, in);
   cpu.x87.fip = cpu.rip + in.end - in.len;
+  cpu.x87.fcs = kUserCs;
   cpu.x87.fop = uint16_t(in.imm);
 }
 
@@ -198,5 +248,6 @@ bool bind_load_store(const Decoded& d, Insn& out);
 bool bind_arith(const Decoded& d, Insn& out);
 bool bind_compare(const Decoded& d, Insn& out);
 bool bind_env(const Decoded& d, Insn& out);
+bool bind_bcd(const Decoded& d, Insn& out);
 
 }  // namespace emu::x87

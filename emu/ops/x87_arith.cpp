@@ -55,6 +55,7 @@ inline long double calc(Host& h, long double a, const B& b) {
 // ST(0) = ST(0) OP m.
 template <Op O, Src S>
 void arith_mem(Cpu& cpu, const Insn& in) {
+  begin(cpu, in);
   using T = typename SrcType<S>::T;
   const T m = load<T>(cpu, mem_addr(cpu, in));
   if (empty(cpu, 0)) {
@@ -70,6 +71,7 @@ void arith_mem(Cpu& cpu, const Insn& in) {
 // D8: ST(0) = ST(0) OP ST(i). DC/DE: ST(i) = ST(i) OP ST(0), then DE pops.
 template <Op O, bool ToSti, bool Pop>
 void arith_reg(Cpu& cpu, const Insn& in) {
+  begin(cpu, in);
   const unsigned d = ToSti ? in.rm : 0, s = ToSti ? 0 : in.rm;
   long double r;
   if (empty(cpu, d) || empty(cpu, s)) {
@@ -90,7 +92,8 @@ enum class Fn : uint8_t { Sqrt, Rndint, F2xm1, Sin, Cos, Scale, Prem, Prem1, Yl2
 // ST(0) = f(ST(0)). FSIN/FCOS leave an operand outside +-2^63 unchanged and
 // set C2 (the host does the same), so C2 comes from the host.
 template <Fn F>
-void unary(Cpu& cpu, const Insn&) {
+void unary(Cpu& cpu, const Insn& in) {
+  begin(cpu, in);
   if (empty(cpu, 0)) {
     underflow(cpu);
     if (F == Fn::Sin || F == Fn::Cos) cpu.x87.fsw &= uint16_t(~kC2);
@@ -114,7 +117,8 @@ void unary(Cpu& cpu, const Insn&) {
 // ST(0) = f(ST(0), ST(1)): FSCALE, FPREM, FPREM1 (these two set C0/C1/C3 to
 // the low quotient bits and C2 when the reduction is incomplete).
 template <Fn F>
-void binary(Cpu& cpu, const Insn&) {
+void binary(Cpu& cpu, const Insn& in) {
+  begin(cpu, in);
   if (empty(cpu, 0) || empty(cpu, 1)) {
     underflow(cpu);
     if (F != Fn::Scale) cpu.x87.fsw &= uint16_t(~kC2);  // measured
@@ -137,7 +141,8 @@ void binary(Cpu& cpu, const Insn&) {
 
 // ST(1) = f(ST(1), ST(0)), then pop: FYL2X, FYL2XP1, FPATAN.
 template <Fn F>
-void binary_pop(Cpu& cpu, const Insn&) {
+void binary_pop(Cpu& cpu, const Insn& in) {
+  begin(cpu, in);
   long double r;
   if (empty(cpu, 0) || empty(cpu, 1)) {
     underflow(cpu);
@@ -163,7 +168,8 @@ void binary_pop(Cpu& cpu, const Insn&) {
 // not push; unnormals are invalid operands instead, which do push).
 // Underflow or overflow: both results are the indefinite.
 template <Fn F>
-void unary_push(Cpu& cpu, const Insn&) {
+void unary_push(Cpu& cpu, const Insn& in) {
+  begin(cpu, in);
   if (empty(cpu, 0) || push_would_overflow(cpu)) {
     if (empty(cpu, 0)) underflow(cpu);
     else overflow(cpu);

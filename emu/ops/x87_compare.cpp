@@ -38,6 +38,7 @@ inline void compare_underflow(Cpu& cpu) {
 // FCOM/FUCOM ST(i) (and the P/PP forms): C3 C2 C0 = 000 >, 001 <, 100 =, 111 unordered; C1 = 0.
 template <Kind K, int Pops>
 void fcom_reg(Cpu& cpu, const Insn& in) {
+  begin(cpu, in);
   if (empty(cpu, 0) || empty(cpu, in.rm)) {
     compare_underflow(cpu);
   } else {
@@ -49,6 +50,7 @@ void fcom_reg(Cpu& cpu, const Insn& in) {
 
 template <Src S, bool Pop>
 void fcom_mem(Cpu& cpu, const Insn& in) {
+  begin(cpu, in);
   using T = typename SrcType<S>::T;
   const T m = load<T>(cpu, mem_addr(cpu, in));
   if (empty(cpu, 0)) {
@@ -61,7 +63,8 @@ void fcom_mem(Cpu& cpu, const Insn& in) {
 }
 
 // FTST: compare ST(0) with +0.0.
-void ftst(Cpu& cpu, const Insn&) {
+void ftst(Cpu& cpu, const Insn& in) {
+  begin(cpu, in);
   if (empty(cpu, 0)) return compare_underflow(cpu);
   Host h(cpu);
   const long double a = st(cpu, 0);
@@ -71,7 +74,8 @@ void ftst(Cpu& cpu, const Insn&) {
 
 // FXAM: class in C3 C2 C0, sign in C1; an empty register is C3 C0 = 1 0 1
 // (its sign bit still reported in C1). No exceptions.
-void fxam(Cpu& cpu, const Insn&) {
+void fxam(Cpu& cpu, const Insn& in) {
+  begin(cpu, in);
   const long double a = st(cpu, 0);
   uint16_t cc;
   if (empty(cpu, 0)) {
@@ -89,6 +93,7 @@ void fxam(Cpu& cpu, const Insn&) {
 // though the SDM says 0: measured) except on underflow.
 template <Kind K, bool Pop>
 void fcomi(Cpu& cpu, const Insn& in) {
+  begin(cpu, in);
   uint64_t bits;
   if (empty(cpu, 0) || empty(cpu, in.rm)) {
     underflow(cpu);
@@ -108,6 +113,7 @@ void fcomi(Cpu& cpu, const Insn& in) {
 // (as Bochs does); ST(0) then becomes the indefinite.
 template <unsigned CC>
 void fcmov(Cpu& cpu, const Insn& in) {
+  begin(cpu, in);
   if (empty(cpu, 0) || empty(cpu, in.rm)) {
     underflow(cpu);
     return set_st(cpu, 0, indefinite());

@@ -17,6 +17,7 @@ void clear_c1(Cpu& cpu) { cpu.x87.fsw &= uint16_t(~kC1); }
 // becomes a QNaN) and a denormal raises DE, so the host converts.
 template <class T>
 void fld_mem(Cpu& cpu, const Insn& in) {
+  begin(cpu, in);
   const T m = load<T>(cpu, mem_addr(cpu, in));
   if (push_would_overflow(cpu)) return push(cpu, 0);
   Host h(cpu);
@@ -31,6 +32,7 @@ void fld_mem(Cpu& cpu, const Insn& in) {
 
 // FLD m80fp: no conversion, no exception.
 void fld_m80(Cpu& cpu, const Insn& in) {
+  begin(cpu, in);
   const uint64_t a = mem_addr(cpu, in);
   const uint64_t m = load<uint64_t>(cpu, a);
   const uint16_t e = load<uint16_t>(cpu, a + 8);
@@ -41,6 +43,7 @@ void fld_m80(Cpu& cpu, const Insn& in) {
 // FLD ST(i): an empty ST(i) is a stack underflow that pushes the indefinite.
 // The underflow takes precedence: no overflow is signalled as well (C1 = 0).
 void fld_st(Cpu& cpu, const Insn& in) {
+  begin(cpu, in);
   const long double v = st(cpu, in.rm);
   clear_c1(cpu);
   if (empty(cpu, in.rm)) {
@@ -54,6 +57,7 @@ void fld_st(Cpu& cpu, const Insn& in) {
 // FILD m16/m32/m64int: exact (64-bit significand).
 template <class T>
 void fild(Cpu& cpu, const Insn& in) {
+  begin(cpu, in);
   const T m = load<T>(cpu, mem_addr(cpu, in));
   clear_c1(cpu);
   push(cpu, static_cast<long double>(m));
@@ -62,7 +66,8 @@ void fild(Cpu& cpu, const Insn& in) {
 // FLD1, FLDL2T, FLDL2E, FLDPI, FLDLG2, FLDLN2, FLDZ: the irrational ones are
 // rounded per RC, so the host produces them.
 template <int K>
-void fld_const(Cpu& cpu, const Insn&) {
+void fld_const(Cpu& cpu, const Insn& in) {
+  begin(cpu, in);
   if (push_would_overflow(cpu)) return push(cpu, 0);
   Host h(cpu);
   long double r;
@@ -86,6 +91,7 @@ void fld_const(Cpu& cpu, const Insn&) {
 // faulting store leaves the x87 state as it was.
 template <class T, bool Pop>
 void fst_mem(Cpu& cpu, const Insn& in) {
+  begin(cpu, in);
   const uint64_t a = mem_addr(cpu, in);
   T m;
   uint16_t sw = 0;
@@ -115,11 +121,18 @@ void fst_mem(Cpu& cpu, const Insn& in) {
 
 // FSTP m80fp.
 void fstp_m80(Cpu& cpu, const Insn& in) {
+  begin(cpu, in);
   const uint64_t a = mem_addr(cpu, in);
   const bool e = empty(cpu, 0);
   const long double v = e ? indefinite() : st(cpu, 0);
-  store<uint64_t>(cpu, a, mant(v));
-  store<uint16_t>(cpu, a + 8, se(v));
+  // One 10-byte access: across a page boundary it is all or nothing, as on
+  // the hardware (two stores could leave the first half written).
+  uint8_t bytes[10];
+  const uint64_t m = mant(v);
+  const uint16_t x = se(v);
+  std::memcpy(bytes, &m, 8);
+  std::memcpy(bytes + 8, &x, 2);
+  cpu.mem->store_slow(cpu.tlb, a, bytes, sizeof bytes);
   if (e) underflow(cpu);
   else clear_c1(cpu);
   pop(cpu);
@@ -128,6 +141,7 @@ void fstp_m80(Cpu& cpu, const Insn& in) {
 // FST/FSTP ST(i) (and the FSTP1/8/9 aliases).
 template <bool Pop>
 void fst_st(Cpu& cpu, const Insn& in) {
+  begin(cpu, in);
   clear_c1(cpu);
   long double v = st(cpu, 0);
   if (empty(cpu, 0)) {
@@ -144,6 +158,7 @@ enum class IntStore : uint8_t { Round, Trunc };
 
 template <class T, IntStore K, bool Pop>
 void fist(Cpu& cpu, const Insn& in) {
+  begin(cpu, in);
   const uint64_t a = mem_addr(cpu, in);
   T m;
   uint16_t sw = 0;
@@ -178,6 +193,7 @@ void fist(Cpu& cpu, const Insn& in) {
 // ---- stack and sign ----------------------------------------------------------------------
 // FXCH ST(i): empty operands are replaced by the indefinite (masked underflow).
 void fxch(Cpu& cpu, const Insn& in) {
+  begin(cpu, in);
   clear_c1(cpu);
   long double a = st(cpu, 0), b = st(cpu, in.rm);
   if (empty(cpu, 0) || empty(cpu, in.rm)) {
@@ -191,7 +207,8 @@ void fxch(Cpu& cpu, const Insn& in) {
 
 // FCHS / FABS: sign-bit operations, no exception but underflow.
 template <bool Abs>
-void fsign(Cpu& cpu, const Insn&) {
+void fsign(Cpu& cpu, const Insn& in) {
+  begin(cpu, in);
   clear_c1(cpu);
   if (empty(cpu, 0)) {
     underflow(cpu);
@@ -206,6 +223,7 @@ void fsign(Cpu& cpu, const Insn&) {
 // empty ST(0) is not a stack fault: nothing is stored, it is just popped
 // (measured on the AMD EPYC host the oracle test runs on).
 void fstp1(Cpu& cpu, const Insn& in) {
+  begin(cpu, in);
   if (!empty(cpu, 0)) return fst_st<true>(cpu, in);
   clear_c1(cpu);
   pop(cpu);
@@ -215,6 +233,7 @@ void fstp1(Cpu& cpu, const Insn& in) {
 // says undefined; measured).
 template <bool Pop>
 void ffree(Cpu& cpu, const Insn& in) {
+  begin(cpu, in);
   clear_c1(cpu);
   cpu.x87.valid &= uint8_t(~(1u << phys(cpu, in.rm)));
   if constexpr (Pop) pop(cpu);
@@ -222,32 +241,22 @@ void ffree(Cpu& cpu, const Insn& in) {
 
 // FINCSTP / FDECSTP: TOP +/- 1, tags unchanged, C1 = 0.
 template <int D>
-void fincdec(Cpu& cpu, const Insn&) {
+void fincdec(Cpu& cpu, const Insn& in) {
+  begin(cpu, in);
   cpu.x87.top = (cpu.x87.top + D) & 7;
   clear_c1(cpu);
 }
 
 // ---- control -----------------------------------------------------------------------------
-// FNINIT: the registers keep their contents, only the tags say empty.
-void fninit(Cpu& cpu, const Insn&) {
-  X87& x = cpu.x87;
-  x.fcw = 0x037f;
-  x.fsw = 0;
-  x.top = 0;
-  x.valid = 0;
-  x.fop = 0;
-  x.fip = 0;
-  x.fdp = 0;
-}
+void fninit(Cpu& cpu, const Insn&) { init_keeping_registers(cpu.x87); }
 
 void fnclex(Cpu& cpu, const Insn&) { cpu.x87.fsw &= uint16_t(~(kExc | kSF | kES | kB)); }
 
 void fldcw(Cpu& cpu, const Insn& in) {
+  wait(cpu, in);  // a control instruction that waits: no FIP/FOP
   X87& x = cpu.x87;
-  x.fcw = load<uint16_t>(cpu, effective_address(cpu, in));
-  // ES/B summarise the unmasked pending exceptions under the new masks.
-  x.fsw &= uint16_t(~(kES | kB));
-  if (x.fsw & kExc & ~x.fcw) x.fsw |= kES | kB;
+  x.fcw = loaded_fcw(load<uint16_t>(cpu, effective_address(cpu, in)));
+  x.fsw = loaded_fsw(x.fsw, x.fcw);  // ES/B: the pending exceptions under the new masks
 }
 
 void fnstcw(Cpu& cpu, const Insn& in) { store<uint16_t>(cpu, effective_address(cpu, in), cpu.x87.fcw); }
@@ -257,14 +266,18 @@ void fnstsw_ax(Cpu& cpu, const Insn&) {
   std::memcpy(&cpu.gpr[RAX], &sw, 2);  // AX only
 }
 
-// FNOP, FWAIT (no deferred exceptions are delivered: see x87.h), and the
-// 287 leftovers FNENI/FNDISI/FSETPM (DB E0/E1/E4).
-void fnop(Cpu&, const Insn&) {}
+// FNOP: a non-control instruction (waits, records FIP/FOP: measured).
+void fnop(Cpu& cpu, const Insn& in) { begin(cpu, in); }
+// FWAIT: delivers a pending unmasked exception.
+void fwait(Cpu& cpu, const Insn& in) { wait(cpu, in); }
+// The 287 leftovers FNENI/FNDISI/FSETPM (DB E0/E1/E4): no-ops that neither
+// wait nor record anything (measured).
+void nop_287(Cpu&, const Insn&) {}
 
 }  // namespace
 
 bool bind_load_store(const Decoded& d, Insn& out) {
-  if (d.opcode == 0x9B) return out.fn = fnop, true;
+  if (d.opcode == 0x9B) return out.fn = fwait, true;
   const unsigned r = d.reg & 7;
   out.rm = d.modrm & 7;
   Handler h = nullptr;
@@ -329,7 +342,7 @@ bool bind_load_store(const Decoded& d, Insn& out) {
       case 0xDB:
         if (m == 0xE2) h = fnclex;
         else if (m == 0xE3) h = fninit;
-        else if (m == 0xE0 || m == 0xE1 || m == 0xE4) h = fnop;
+        else if (m == 0xE0 || m == 0xE1 || m == 0xE4) h = nop_287;
         break;
       case 0xDD:
         if (r == 0) h = ffree<false>;

@@ -71,7 +71,7 @@ TEST_CASE("cpuid_leaf1_reports_only_implemented_features", "[system][cpuid]") {
   CHECK((r.edx & cpuid::kFpu) != 0);  // x87
   CHECK((r.ecx & (cpuid::kSse3 | cpuid::kSsse3 | cpuid::kSse41 | cpuid::kSse42)) ==
         (cpuid::kSse3 | cpuid::kSsse3 | cpuid::kSse41 | cpuid::kSse42));  // x86-64-v2
-  CHECK((r.edx & cpuid::kMmx) == 0);  // no MMX
+  CHECK((r.edx & cpuid::kMmx) != 0);  // MMX (baseline x86-64)
   CHECK(((r.ebx >> 8) & 0xff) == 8);  // clflush line: 64 bytes
 }
 
@@ -87,6 +87,7 @@ TEST_CASE("cpuid_level_x86_64_hides_the_v2_features_and_v2_restores_them", "[sys
   CHECK((base_ext.ecx & cpuid::kLahfLm) == 0);
   CHECK(base.edx == v2.edx);  // SSE2 and the rest of the baseline stay
   CHECK((base.edx & cpuid::kSse2) != 0);
+  CHECK((base.edx & cpuid::kMmx) != 0);
   CHECK(v2.ecx == cpuid::kFeatures.leaf1_ecx);
   CHECK((v2.ecx & (cpuid::kPopcnt | cpuid::kCx16)) == (cpuid::kPopcnt | cpuid::kCx16));
 }

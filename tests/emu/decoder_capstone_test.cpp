@@ -4,9 +4,8 @@
 //
 // Where the two disagree and Capstone 4.0.2 (Debian's) is the one that is
 // wrong, or the difference is our CPU model by design (no VEX/EVEX, no AMD
-// extensions), the case is in a NAMED exception below, with the evidence.
-// Anything else is a failure.
-#include <capstone/capstone.h>
+// extensions), the case is a NAMED exception, with the evidence, in
+// tests/emu/capstone_oracle.cpp. Anything else is a failure.
 #include <elf.h>
 
 #include <catch2/catch.hpp>
@@ -23,140 +22,13 @@
 
 #include "emu/cpu.h"
 #include "emu/decoder.h"
+#include "tests/emu/capstone_oracle.h"
 
 namespace emu {
 namespace {
 
-// ---- Capstone --------------------------------------------------------------------
-
-struct Capstone {
-  csh handle = 0;
-  cs_insn* insn = nullptr;
-  Capstone() {
-    REQUIRE(cs_open(CS_ARCH_X86, CS_MODE_64, &handle) == CS_ERR_OK);
-    insn = cs_malloc(handle);
-  }
-  ~Capstone() {
-    cs_free(insn, 1);
-    cs_close(&handle);
-  }
-  // Decodes one instruction; false if Capstone can't.
-  bool decode(const uint8_t* p, size_t n, uint64_t addr) {
-    const uint8_t* code = p;
-    size_t size = n;
-    uint64_t a = addr;
-    return cs_disasm_iter(handle, &code, &size, &a, insn);
-  }
-  std::string text() const { return std::string(insn->mnemonic) + " " + insn->op_str; }
-};
-
-std::string hex(const uint8_t* p, size_t n) {
-  std::string s;
-  char buf[4];
-  for (size_t i = 0; i < n; ++i) {
-    std::snprintf(buf, sizeof buf, "%02x", p[i]);
-    if (i) s += ' ';
-    s += buf;
-  }
-  return s;
-}
-
-// ---- named exceptions --------------------------------------------------------------
-
-// Skips legacy prefixes and REX; returns the offset of the opcode.
-size_t opcode_offset(const uint8_t* p, size_t n) {
-  size_t i = 0;
-  while (i < n) {
-    const uint8_t b = p[i];
-    if (b == 0x66 || b == 0x67 || b == 0xF0 || b == 0xF2 || b == 0xF3 || b == 0x26 || b == 0x2E || b == 0x36 ||
-        b == 0x3E || b == 0x64 || b == 0x65 || (b & 0xF0) == 0x40) {
-      ++i;
-      continue;
-    }
-    break;
-  }
-  return i;
-}
-
-// Capstone decodes it; our CPU model does not have it, by design. Each is
-// #UD on the CPU we model (Intel, no AVX).
-const char* unsupported_by_design(const uint8_t* p, size_t n) {
-  const size_t i = opcode_offset(p, n);
-  if (i >= n) return nullptr;
-  const uint8_t op = p[i];
-  if (op == 0xC4 || op == 0xC5) return "VEX (AVX): not in our CPU model";
-  if (op == 0x62) return "EVEX (AVX-512): not in our CPU model";
-  if (op == 0x8F && i + 1 < n && ((p[i + 1] >> 3) & 7) != 0) return "XOP (AMD): not in our CPU model";
-  if (op == 0x0F && i + 1 < n) {
-    const uint8_t op2 = p[i + 1];
-    if (op2 == 0x0F || op2 == 0x0E) return "3DNow!/FEMMS (AMD): not in our CPU model";
-    if (op2 == 0x78 || op2 == 0x79) return "SSE4a EXTRQ/INSERTQ (AMD): not in our CPU model";
-    if (op2 == 0xA6 || op2 == 0xA7) return "VIA PadLock (0F A6/A7): not in our CPU model";
-    if (op2 == 0x01) return "AMD system instructions in 0F 01 (SVM, CLZERO...): not in our CPU model";
-  }
-  return nullptr;
-}
-
-// Valid on the CPU we model (Intel SDM Vol. 2), rejected by Capstone 4.0.2.
-const char* capstone_rejects_valid(const Decoded& d) {
-  const uint8_t pfx = d.last_rep;
-  if (d.map == 1 && d.opcode == 0xAE && d.mod == 3 && d.last_rep == 0 && !d.p66 && (d.reg & 7) >= 5)
-    // SDM Table A-6 group 15, mod 11: /5 LFENCE, /6 MFENCE, /7 SFENCE; rm is ignored.
-    return "Capstone accepts LFENCE/MFENCE/SFENCE only with ModRM.rm = 0";
-  if (d.map == 1 && d.opcode == 0x0D && (d.reg & 7) == 2)
-    return "PREFETCHWT1 (0F 0D /2, SDM Vol. 2) is unknown to Capstone 4.0.2";
-  if (d.map == 1 && d.opcode >= 0x18 && d.opcode <= 0x1F && d.mod == 3)
-    // SDM Table A-3 (0F 18 mod 11 and 0F 19-1F: reserved-NOP / NOP Ev); every Intel CPU executes
-    // them as NOPs, and CET's RDSSP (F3 0F 1E /1) relies on it on pre-CET CPUs.
-    return "Capstone rejects register forms of the hint-NOP space 0F 18-1F";
-  if (d.map == 1 && (d.opcode == 0xB9 || d.opcode == 0xFF))
-    return "Capstone decodes UD1/UD0 without their ModRM (SDM: 0F B9 /r, 0F FF /r)";
-  if (d.map == 0 && d.opcode >= 0xA0 && d.opcode <= 0xA3 && d.last_rep)
-    // SDM 2.1.1: F2/F3 on other instructions are reserved; CPUs ignore them.
-    return "Capstone rejects F2/F3 on MOV moffs";
-  if (d.map == 1 && d.opcode == 0x1C)
-    return "Capstone rejects 0F 1C (hint NOP / CLDEMOTE, SDM Vol. 2)";
-  if (d.map == 1 && pfx == 0xF3 && d.mod == 3 &&
-      ((d.opcode == 0x1E && (d.reg & 7) == 1) || (d.opcode == 0xAE && (d.reg & 7) == 5)))
-    return "CET RDSSP/INCSSP (F3 0F 1E /1, F3 0F AE /5): newer than Capstone 4.0.2";
-  return nullptr;
-}
-
-// Capstone decodes it, but it is #UD on Intel CPUs (SDM Vol. 2).
-const char* capstone_accepts_invalid(const uint8_t* p, size_t n) {
-  const size_t i = opcode_offset(p, n);
-  // LOCK: "#UD if the LOCK prefix is used with an instruction not listed
-  // (ADD, ADC, AND, BTC, BTR, BTS, CMPXCHG, CMPXCHG8B/16B, DEC, INC, NEG, NOT,
-  // OR, SBB, SUB, XOR, XADD, XCHG) or if the destination is not memory".
-  bool has_lock = false;
-  std::vector<uint8_t> unlocked(p, p + n);
-  for (size_t k = 0; k < i; ++k)
-    if (unlocked[k] == 0xF0) {
-      unlocked[k] = 0x2E;  // a no-op prefix of the same length
-      has_lock = true;
-    }
-  Decoded d;
-  if (has_lock && decode(unlocked.data(), n, 0, d)) return "Capstone accepts LOCK on a non-lockable form (#UD)";
-  // MOV Sreg: "#UD if an attempt is made to load the CS register".
-  if (i + 1 < n && p[i] == 0x8E && ((p[i + 1] >> 3) & 7) == 1) return "Capstone accepts MOV CS, r/m (#UD)";
-  return nullptr;
-}
-
-// Both decode it, and Capstone's length is the wrong one.
-const char* capstone_length_wrong(const Decoded& d) {
-  if (d.p66 && ((d.map == 0 && (d.opcode == 0xE8 || d.opcode == 0xE9)) || (d.map == 1 && d.opcode >= 0x80 && d.opcode <= 0x8F)))
-    // SDM CALL/JMP/Jcc: "E8 cw CALL rel16 ... N.S." (not supported in 64-bit
-    // mode): Intel ignores 66 on near branches; Capstone takes rel16 (AMD).
-    return "Capstone decodes 66-prefixed near call/jmp/jcc as rel16 (AMD); Intel: rel32";
-  if (d.map == 0 && (d.opcode == 0xC2 || d.opcode == 0xE8 || d.opcode == 0xE9) && (d.p66 || d.p67))
-    // SDM RET "C2 iw" (always 16 bits), CALL/JMP rel32 (67 only changes the
-    // address size of memory operands).
-    return "Capstone sizes RET imm16 / near-branch displacements by the 66/67 prefixes";
-  if (d.map == 1 && (d.opcode == 0xB9 || d.opcode == 0xFF))
-    // SDM UD: "0F B9 /r UD1 r32, r/m32" and "0F FF /r UD0 r32, r/m32".
-    return "Capstone decodes UD1/UD0 without their ModRM (SDM: 0F B9 /r, 0F FF /r)";
-  return nullptr;
-}
+using test::Capstone;
+using test::hex;
 
 // ---- memory operand parsing (Capstone's Intel syntax) ---------------------------------
 
@@ -261,7 +133,7 @@ bool is_relative_branch(const Decoded& d) {
 }
 
 void check_operands(const Decoded& d, const Capstone& cs, Tally& t) {
-  const std::string ops = cs.insn->op_str;
+  const std::string ops = cs.op_str();
   const uint8_t* p = d.bytes;
   if (is_relative_branch(d)) {
     if (ops.rfind("0x", 0) != 0) return;
@@ -315,11 +187,11 @@ size_t compare_one(const uint8_t* p, size_t n, uint64_t addr, Capstone& cs, Tall
   const bool theirs = cs.decode(p, n, addr);
   const size_t shown = std::min<size_t>(n, 15);
   if (theirs) {
-    const size_t clen = cs.insn->size;
+    const size_t clen = cs.size();
     if (ours == DecodeStatus::Ok) {
       ++t.compared;
       if (d.len != clen) {
-        if (const char* why = capstone_length_wrong(d)) {
+        if (const char* why = test::capstone_length_wrong(d)) {
           ++t.exceptions[why];
           return d.len;
         }
@@ -328,9 +200,9 @@ size_t compare_one(const uint8_t* p, size_t n, uint64_t addr, Capstone& cs, Tall
       } else {
         check_operands(d, cs, t);
       }
-    } else if (const char* why = unsupported_by_design(p, n)) {
+    } else if (const char* why = test::unsupported_by_design(p, n)) {
       ++t.exceptions[why];
-    } else if (const char* why2 = capstone_accepts_invalid(p, n)) {
+    } else if (const char* why2 = test::capstone_accepts_invalid(p, n)) {
       ++t.exceptions[why2];
     } else if (ours == DecodeStatus::Truncated) {
       t.fail(hex(p, shown) + ": ours truncated, capstone " + cs.text());
@@ -340,7 +212,7 @@ size_t compare_one(const uint8_t* p, size_t n, uint64_t addr, Capstone& cs, Tall
     return clen;
   }
   if (ours == DecodeStatus::Ok) {
-    if (const char* why = capstone_rejects_valid(d)) {
+    if (const char* why = test::capstone_rejects_valid(d)) {
       ++t.exceptions[why];
     } else {
       t.fail(hex(p, shown) + ": ours " + std::to_string(d.len) + " bytes, capstone invalid");

@@ -148,18 +148,47 @@ TEST_CASE("truncated_input_is_distinguished_from_invalid", "[decoder]") {
   CHECK(status_of({0xf0, 0x01, 0x18}) == DecodeStatus::Ok);       // lock add [rax], ebx
 }
 
-TEST_CASE("instructions_longer_than_15_bytes_are_invalid", "[decoder]") {
-  // 14 prefixes + nop = 15 bytes: valid; 15 prefixes + nop: invalid
+TEST_CASE("instructions_longer_than_15_bytes_are_too_long_not_invalid", "[decoder]") {
+  // 14 prefixes + nop = 15 bytes: valid; 15 prefixes + nop: #GP (the host
+  // raises #GP, SIGSEGV, for these, not #UD: decoder_fuzz_test.cpp)
   std::vector<uint8_t> ok(14, 0x66);
   ok.push_back(0x90);
   CHECK(status_of(ok) == DecodeStatus::Ok);
   std::vector<uint8_t> too_long(15, 0x66);
   too_long.push_back(0x90);
-  CHECK(status_of(too_long) == DecodeStatus::Invalid);
+  CHECK(status_of(too_long) == DecodeStatus::TooLong);
   // Valid bytes but only 15 available and the instruction needs more.
   std::vector<uint8_t> prefixed(10, 0x2e);
   for (uint8_t b : {0x48, 0xb8, 1, 2, 3, 4, 5}) prefixed.push_back(b);  // mov rax, imm64 cut off
-  CHECK(status_of(prefixed) == DecodeStatus::Invalid);
+  CHECK(status_of(prefixed) == DecodeStatus::TooLong);
+}
+
+TEST_CASE("sse_mandatory_prefix_without_a_form_is_invalid_not_ignored", "[decoder]") {
+  // The last F2/F3, else 66, is the mandatory prefix; an opcode with no form
+  // for it is #UD (the host raises #UD for each; decoder_fuzz_test.cpp).
+  CHECK(status_of({0xf3, 0x66, 0x0f, 0xfc, 0xc1}) == DecodeStatus::Invalid);  // F3 on paddb
+  CHECK(status_of({0x66, 0xf3, 0x0f, 0xfc, 0xc1}) == DecodeStatus::Invalid);
+  CHECK(status_of({0xf2, 0x0f, 0x54, 0xc1}) == DecodeStatus::Invalid);        // F2 on andps
+  CHECK(status_of({0x66, 0x0f, 0x77}) == DecodeStatus::Invalid);              // 66 on emms
+  CHECK(status_of({0x66, 0x0f, 0x52, 0xc1}) == DecodeStatus::Invalid);        // 66 on rsqrtps
+  CHECK(status_of({0xf2, 0x0f, 0x16, 0xc1}) == DecodeStatus::Invalid);        // F2 0F 16: no form
+  CHECK(status_of({0xf3, 0x66, 0x0f, 0x38, 0x14, 0xc1}) == DecodeStatus::Invalid);  // F3 on blendvps
+  CHECK(status_of({0xf3, 0x66, 0x0f, 0x3a, 0x0f, 0xc1, 0x01}) == DecodeStatus::Invalid);  // F3 on palignr
+  CHECK(status_of({0xf2, 0xf3, 0x66, 0x0f, 0x7c, 0xc1}) == DecodeStatus::Invalid);  // F3 last on haddpd
+  // Forms that exist: F2/F3 over 66, the last of F2/F3.
+  CHECK(status_of({0x66, 0xf3, 0x0f, 0x58, 0xc1}) == DecodeStatus::Ok);        // addss
+  CHECK(status_of({0xf3, 0xf2, 0x66, 0x0f, 0x7c, 0xc1}) == DecodeStatus::Ok);  // haddps (F2 last)
+  CHECK(status_of({0xf3, 0x0f, 0x16, 0xc1}) == DecodeStatus::Ok);              // movshdup
+  CHECK(status_of({0x66, 0xf2, 0x0f, 0x38, 0xf1, 0xc1}) == DecodeStatus::Ok);  // crc32 eax, cx
+  CHECK(status_of({0x0f, 0x77}) == DecodeStatus::Ok);                          // emms
+}
+
+TEST_CASE("mov_sreg_ignores_rex_r", "[decoder]") {
+  // The reg field names ES..GS; REX.R does not extend it (the host executes these).
+  CHECK(must_decode({0x44, 0x8e, 0x20}).reg == 12);  // mov fs, [rax]
+  CHECK(must_decode({0x4c, 0x8c, 0xc1}).rm == RCX);  // mov rcx, es
+  CHECK(status_of({0x44, 0x8e, 0x08}) == DecodeStatus::Invalid);  // mov cs, [rax]: #UD
+  CHECK(status_of({0x44, 0x8c, 0x30}) == DecodeStatus::Invalid);  // Sreg 6: #UD
 }
 
 TEST_CASE("mov_cr_ignores_mod_and_takes_no_displacement", "[decoder]") {

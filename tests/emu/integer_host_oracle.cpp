@@ -1,108 +1,40 @@
 #include "tests/emu/integer_host_oracle.h"
 
-#include <setjmp.h>
-#include <signal.h>
-#include <sys/mman.h>
-
 #include <cstring>
 #include <random>
 #include <stdexcept>
 
 #include "tests/emu/harness.h"
-
-// native_exec(OracleState* s, void* code): loads the 8 registers and RFLAGS
-// from *s, calls `code` (the instruction bytes followed by RET), stores them
-// back. R14/R15 hold the pointers, so tested instructions must not use them.
-asm(R"(
-  .text
-  .globl emu_test_native_exec
-  .type emu_test_native_exec, @function
-emu_test_native_exec:
-  push %rbx
-  push %rbp
-  push %r12
-  push %r13
-  push %r14
-  push %r15
-  mov %rdi, %r15
-  mov %rsi, %r14
-  mov 0(%r15), %rax
-  mov 8(%r15), %rcx
-  mov 16(%r15), %rdx
-  mov 24(%r15), %rbx
-  mov 32(%r15), %rsi
-  mov 40(%r15), %rdi
-  mov 48(%r15), %r8
-  mov 56(%r15), %r9
-  pushq 64(%r15)
-  popfq
-  call *%r14
-  pushfq
-  popq 64(%r15)
-  cld
-  mov %rax, 0(%r15)
-  mov %rcx, 8(%r15)
-  mov %rdx, 16(%r15)
-  mov %rbx, 24(%r15)
-  mov %rsi, 32(%r15)
-  mov %rdi, 40(%r15)
-  mov %r8, 48(%r15)
-  mov %r9, 56(%r15)
-  pop %r15
-  pop %r14
-  pop %r13
-  pop %r12
-  pop %rbp
-  pop %rbx
-  ret
-  .size emu_test_native_exec, .-emu_test_native_exec
-)");
-
-extern "C" void emu_test_native_exec(void* state, void* code);
+#include "tests/emu/host_exec.h"
 
 namespace emu::test {
 namespace {
 
-sigjmp_buf g_fault_jmp;
-volatile sig_atomic_t g_fault_sig = 0;
-
-void on_fault(int sig) {
-  g_fault_sig = sig;
-  siglongjmp(g_fault_jmp, 1);
-}
-
-uint8_t* code_page() {
-  static uint8_t* page = [] {
-    void* p = mmap(nullptr, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) throw std::runtime_error("mmap rwx");
-    return static_cast<uint8_t*>(p);
-  }();
-  return page;
-}
+const Reg kRegIds[kOracleRegs] = {RAX, RCX, RDX, RBX, RSI, RDI, R8, R9};
 
 }  // namespace
 
 OracleResult run_native(const std::vector<uint8_t>& code, const OracleState& in, bool use_mem) {
-  uint8_t* page = code_page();
-  std::memcpy(page, code.data(), code.size());
-  page[code.size()] = 0xC3;  // ret
+  const HostArena& a = host_arena();
+  std::memcpy(a.code, code.data(), code.size());
+  write_host_exit(a.code + code.size());
   alignas(16) uint64_t mem[2] = {in.mem[0], in.mem[1]};
+  HostState hs{};
+  for (int i = 0; i < kOracleRegs; ++i) hs.gpr[kRegIds[i]] = in.r[i];
+  if (use_mem) hs.gpr[RBX] = reinterpret_cast<uint64_t>(mem);
+  hs.gpr[RSP] = reinterpret_cast<uint64_t>(a.stack + a.stack_size - 64);
+  hs.rip = reinterpret_cast<uint64_t>(a.code);
+  hs.rflags = (in.rflags & 0x8d5) | 0x202;
+  default_fx(hs.fx, 0x1f80);
+  HostSignalScope scope;
+  const HostOutcome out = run_on_host(hs);
   OracleResult res;
   res.state = in;
-  res.state.rflags = (in.rflags & 0x8d5) | 0x202;
-  if (use_mem) res.state.r[3] = reinterpret_cast<uint64_t>(mem);
-  struct sigaction sa {}, old_fpe{};
-  sa.sa_handler = on_fault;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGFPE, &sa, &old_fpe);
-  g_fault_sig = 0;
-  if (sigsetjmp(g_fault_jmp, 1) == 0) {
-    emu_test_native_exec(&res.state, page);
-  } else {
-    res.signo = g_fault_sig;
-    res.state = in;
+  res.signo = out.signo;
+  if (!out.signo) {
+    for (int i = 0; i < kOracleRegs; ++i) res.state.r[i] = out.state.gpr[kRegIds[i]];
+    res.state.rflags = out.state.rflags;
   }
-  sigaction(SIGFPE, &old_fpe, nullptr);
   res.state.mem[0] = mem[0];
   res.state.mem[1] = mem[1];
   return res;
@@ -114,7 +46,6 @@ Oracle::~Oracle() = default;
 namespace {
 
 const char* const kRegNames[kOracleRegs] = {"rax", "rcx", "rdx", "rbx", "rsi", "rdi", "r8", "r9"};
-const Reg kRegIds[kOracleRegs] = {RAX, RCX, RDX, RBX, RSI, RDI, R8, R9};
 
 std::string hex(uint64_t v) {
   char b[32];
@@ -132,6 +63,7 @@ std::string describe(const OracleState& s) {
 }  // namespace
 
 int Oracle::compare(const OracleCase& c, const std::vector<OracleState>& inputs, std::string& report) {
+  HostSignalScope scope;  // once for all inputs
   Harness h(c.code);
   int bad = 0;
   for (const OracleState& in : inputs) {

@@ -1,5 +1,5 @@
 // SSE/SSE2 behaviour with stated inputs and expected outputs: faults
-// (alignment #GP, reserved MXCSR bits, unmasked exceptions, MMX forms),
+// (alignment #GP, reserved MXCSR bits, unmasked exceptions),
 // MXCSR state handling, FXSAVE layout, prefix rules, and the instruction
 // idioms glibc's SSE2 string functions and double arithmetic rely on.
 #include <catch2/catch.hpp>
@@ -448,24 +448,6 @@ TEST_CASE("fx_save and fx_restore round-trip the SSE state for signal frames", "
 }
 
 // ---- encodings -----------------------------------------------------------------------------
-
-TEST_CASE("MMX-register forms of SSE opcodes raise SIGILL until MMX exists", "[sse]") {
-  const std::vector<std::vector<uint8_t>> mmx = {
-      {0x0F, 0xFC, 0xC1},  // paddb mm0, mm1
-      {0x0F, 0x6F, 0xC1},  // movq mm0, mm1
-      {0x0F, 0x2A, 0xC1},  // cvtpi2ps xmm0, mm1
-      {0x0F, 0x2D, 0xC1},  // cvtps2pi mm0, xmm1
-      {0x0F, 0xD7, 0xC1},  // pmovmskb eax, mm1
-      {0x0F, 0x70, 0xC1, 0x00},  // pshufw mm0, mm1, 0
-      {0xF3, 0x0F, 0xD6, 0xC1},  // movq2dq xmm0, mm1
-  };
-  for (const auto& code : mmx) {
-    Harness h(code);
-    auto f = h.run_fault();
-    REQUIRE(f);
-    CHECK(f->signo == SIGILL);
-  }
-}
 
 TEST_CASE("a LOCK prefix makes an SSE instruction raise SIGILL", "[sse]") {
   Harness h({0xF0, 0x0F, 0x58, 0xC1});  // lock addps xmm0, xmm1

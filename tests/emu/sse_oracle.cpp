@@ -36,6 +36,38 @@ namespace {
 std::string xmm_str(const Xmm& x) { return fmt::format("{:016x}:{:016x}", x.q[1], x.q[0]); }
 }  // namespace
 
+void set_x87_state(X87& x, const NativeState& n) {
+  x.fcw = n.fcw;
+  x.top = uint8_t((n.fsw >> 11) & 7);
+  x.fsw = uint16_t(n.fsw & ~(7 << 11));
+  x.valid = n.ftw;
+  x.fop = x.fcs = 0;
+  x.fip = x.fdp = 0;
+  for (int r = 0; r < 8; r++) {
+    x.st[r] = 0;
+    std::memcpy(&x.st[r], &n.st_mant[r], 8);
+    std::memcpy(reinterpret_cast<uint8_t*>(&x.st[r]) + 8, &n.st_se[r], 2);
+  }
+}
+
+std::string x87_state_diff(const X87& x, const NativeState& n) {
+  std::string err;
+  const uint16_t fsw = uint16_t(x.fsw | x.top << 11);
+  if (x.fcw != n.fcw) err += fmt::format("  fcw: emu {:#06x} host {:#06x}\n", x.fcw, n.fcw);
+  if (fsw != n.fsw) err += fmt::format("  fsw: emu {:#06x} host {:#06x}\n", fsw, n.fsw);
+  if (x.valid != n.ftw) err += fmt::format("  ftw (valid bits): emu {:#04x} host {:#04x}\n", x.valid, n.ftw);
+  for (int r = 0; r < 8; r++) {
+    uint64_t m;
+    uint16_t se;
+    std::memcpy(&m, &x.st[r], 8);
+    std::memcpy(&se, reinterpret_cast<const uint8_t*>(&x.st[r]) + 8, 2);
+    if (m != n.st_mant[r] || se != n.st_se[r])
+      err += fmt::format("  R{}/mm{}: emu {:04x}:{:016x} host {:04x}:{:016x}\n", r, r, se, m, n.st_se[r],
+                         n.st_mant[r]);
+  }
+  return err;
+}
+
 std::string compare_with_host(Harness& h, const char* name, const std::vector<uint8_t>& code, NativeState n,
                               uint8_t* buf, bool in_env) {
   const uint32_t mxcsr_in = n.mxcsr;
@@ -50,6 +82,7 @@ std::string compare_with_host(Harness& h, const char* name, const std::vector<ui
   h.cpu.gpr[RDI] = Harness::kDataAddr + kRdiOff;
   h.set_rflags(n.rflags | 2);
   h.cpu.mxcsr = n.mxcsr;
+  set_x87_state(h.cpu.x87, n);
   h.write(Harness::kDataAddr, buf, kOracleBuf);
   std::optional<mm::GuestFault> fault;
   if (in_env) {
@@ -75,6 +108,7 @@ std::string compare_with_host(Harness& h, const char* name, const std::vector<ui
   }
   if ((h.rflags() & kArithFlags) != (n.rflags & kArithFlags))
     err += fmt::format("  rflags: emu {:#x} host {:#x}\n", h.rflags() & kArithFlags, n.rflags & kArithFlags);
+  err += x87_state_diff(h.cpu.x87, n);
   const uint32_t emx = guest_mxcsr(h.cpu);
   if (emx != n.mxcsr) err += fmt::format("  mxcsr: emu {:#x} host {:#x}\n", emx, n.mxcsr);
   uint8_t ebuf[kOracleBuf];
@@ -119,44 +153,6 @@ void check_sigill_like_host(Harness& h, const std::vector<uint8_t>& code) {
   REQUIRE(f);
   CHECK(f->signo == SIGILL);
   CHECK(f->addr == Harness::kCodeAddr);
-}
-
-uint32_t RngCore::f32(std::span<const uint32_t> edges) {
-  switch (below(4)) {
-    case 0: return edges[below(unsigned(edges.size()))];
-    case 1: {
-      float f = float(int(below(2000)) - 1000) / float(1 + below(16));
-      uint32_t u;
-      std::memcpy(&u, &f, 4);
-      return u;
-    }
-    case 2: return uint32_t(bits()) & 0x807fffff;
-    default: return uint32_t(bits());
-  }
-}
-
-uint64_t RngCore::f64(std::span<const uint64_t> edges, bool scale_some) {
-  switch (below(4)) {
-    case 0: return edges[below(unsigned(edges.size()))];
-    case 1: {
-      double d = double(int64_t(below(2000000)) - 1000000) / double(1 + below(64));
-      if (scale_some && chance(4)) d *= 1e9;
-      uint64_t u;
-      std::memcpy(&u, &d, 8);
-      return u;
-    }
-    case 2: return bits() & 0x800fffffffffffff;
-    default: return bits();
-  }
-}
-
-uint32_t RngCore::mxcsr() {
-  uint32_t m = 0x1f80;                          // all exceptions masked
-  m |= below(4) << 13;                          // rounding mode
-  if (chance(4)) m |= 0x0040;                   // DAZ
-  if (chance(4)) m |= 0x8000;                   // FTZ
-  if (chance(3)) m |= uint32_t(bits()) & 0x3f;  // some sticky flags already set
-  return m;
 }
 
 }  // namespace emu::test

@@ -13,12 +13,12 @@
 
 #include <cstdint>
 #include <cstring>
-#include <random>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "tests/emu/harness.h"
+#include "tests/emu/oracle_rng.h"
 #include "tests/emu/sse_native.h"
 
 namespace emu::test {
@@ -45,6 +45,12 @@ std::string hex(const std::vector<uint8_t>& v);
 std::string compare_with_host(Harness& h, const char* name, const std::vector<uint8_t>& code, NativeState n,
                               uint8_t* buf, bool in_env);
 
+// The x87/MMX fields of `n` into the emulator's X87 (FIP/FOP/FDP/FCS zero),
+// and what differs between them: FCW, FSW with TOP, tags, R0-R7 ("" if
+// nothing).
+void set_x87_state(X87& x, const NativeState& n);
+std::string x87_state_diff(const X87& x, const NativeState& n);
+
 // CHECKs that `code` with its memory operand at [rsi + disp] raises the same
 // signal in the emulator as natively, and SIGSEGV (#GP) exactly when the
 // operand must be 16-byte aligned.
@@ -54,33 +60,6 @@ void check_alignment_fault_like_host(Harness& h, const char* name, const std::ve
 // CHECKs that `code` raises SIGILL natively and in the emulator, at the
 // instruction.
 void check_sigill_like_host(Harness& h, const std::vector<uint8_t>& code);
-
-// The random-number core of each test's input generator; each test adds its
-// own lane() and gpr() distributions and edge-value tables.
-struct RngCore {
-  std::mt19937_64 g;
-  explicit RngCore(uint64_t seed) : g(seed) {}
-  uint64_t bits() { return g(); }
-  unsigned below(unsigned n) { return unsigned(g() % n); }
-  bool chance(unsigned one_in) { return below(one_in) == 0; }
-
-  // An edge value from `edges`, a "nice" float (small exponent range, so
-  // results are ordinary numbers), a denormal with random sign, or random bits.
-  uint32_t f32(std::span<const uint32_t> edges);
-  // As f32; `scale_some` multiplies a quarter of the nice values by 1e9.
-  uint64_t f64(std::span<const uint64_t> edges, bool scale_some);
-  // Four 16-bit words near 0 or near 0x7fff (saturation and compare edges).
-  uint64_t small_words() {
-    uint64_t v = 0;
-    for (int i = 0; i < 4; i++) {
-      const uint16_t w = below(3) == 0 ? uint16_t(0x7ff0 + below(32)) : uint16_t(int(below(600)) - 300);
-      v |= uint64_t(w) << (16 * i);
-    }
-    return v;
-  }
-  // All exceptions masked, random rounding mode, DAZ, FTZ, some sticky flags.
-  uint32_t mxcsr();
-};
 
 // A random state from the generator's lane() and gpr(), and a random buffer.
 template <class R>

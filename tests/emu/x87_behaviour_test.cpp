@@ -5,6 +5,7 @@
 // compiler in float/double, or exact bit patterns from the SDM), not emu output.
 #include <catch2/catch.hpp>
 
+#include <csignal>
 #include <cstring>
 
 #include "emu/flags.h"
@@ -302,6 +303,101 @@ TEST_CASE("x87: FNINIT resets control, status and tags", "[x87]") {
   CHECK(h.cpu.x87.fcw == 0x037f);
   CHECK(fsw(h) == 0);
   CHECK(h.cpu.x87.valid == 0);
+}
+
+}  // namespace emu::test
+
+namespace emu::test {
+
+// ---- packed BCD, the instruction pointers, unmasked exceptions ----------------------------
+
+TEST_CASE("x87: FBLD loads 18 packed BCD digits and the sign byte", "[x87][bcd]") {
+  X87_HARNESS(h, {0xdf, 0x26});  // fbld [rsi]
+  const uint8_t bcd[10] = {0x45, 0x23, 0x01, 0, 0, 0, 0, 0, 0, 0x80};  // -12345
+  h.write(kMem, bcd, sizeof bcd);
+  h.run();
+  CHECK(sexp(st(h, 0)) == 0xc00c);  // -1.1000000111001b x 2^13
+  CHECK(mant(st(h, 0)) == 0xc0e4000000000000);
+  CHECK(h.cpu.x87.top == 7);
+}
+
+TEST_CASE("x87: FBSTP rounds per RC, stores sign and digits, and pops", "[x87][bcd]") {
+  struct Case {
+    uint16_t fcw;
+    long double v;
+    uint8_t low, sign;
+    bool inexact;
+  };
+  const Case cases[] = {{0x037f, 2.5L, 0x02, 0x00, true},    // nearest even
+                        {0x0b7f, 2.5L, 0x03, 0x00, true},    // up
+                        {0x037f, -2.5L, 0x02, 0x80, true},   // nearest even, negative
+                        {0x0f7f, -2.75L, 0x02, 0x80, true},  // toward zero
+                        {0x037f, 99.0L, 0x99, 0x00, false}};
+  for (const Case& c : cases) {
+    X87_HARNESS(h, {0xdf, 0x36});  // fbstp [rsi]
+    h.cpu.x87.fcw = c.fcw;
+    push(h, c.v);
+    h.run();
+    INFO(double(c.v) << " fcw " << c.fcw);
+    CHECK(h.read<uint8_t>(kMem) == c.low);
+    CHECK(h.read<uint64_t>(kMem + 1) == 0);  // bytes 1..8
+    CHECK(h.read<uint8_t>(kMem + 9) == c.sign);
+    CHECK(h.cpu.x87.valid == 0);
+    CHECK(bool(h.cpu.x87.fsw & 0x20) == c.inexact);  // PE
+  }
+}
+
+TEST_CASE("x87: FBSTP of 10^18 or more, NaN or an empty ST0 stores the BCD indefinite with IE", "[x87][bcd]") {
+  const uint8_t indefinite[10] = {0, 0, 0, 0, 0, 0, 0, 0xc0, 0xff, 0xff};
+  for (const long double v : {1e18L, 999999999999999999.5L, -1e19L, __builtin_nanl("")}) {
+    X87_HARNESS(h, {0xdf, 0x36});
+    push(h, v);
+    h.run();
+    uint8_t out[10];
+    h.read(kMem, out, sizeof out);
+    CHECK(std::memcmp(out, indefinite, 10) == 0);
+    CHECK((h.cpu.x87.fsw & kIE) != 0);
+  }
+  X87_HARNESS(e, {0xdf, 0x36});  // empty ST0: stack underflow
+  e.run();
+  uint8_t out[10];
+  e.read(kMem, out, sizeof out);
+  CHECK(std::memcmp(out, indefinite, 10) == 0);
+  CHECK((e.cpu.x87.fsw & (kIE | kSF | kC1)) == (kIE | kSF));
+}
+
+TEST_CASE("x87: FIP, FOP, FDP name the last non-control instruction and its memory operand", "[x87]") {
+  // fld dword [rsi+8] (d9 46 08); fnstcw [rsi+16] (d9 7e 10); fld1 (d9 e8); fnstenv [rsi+32] (d9 76 20)
+  X87_HARNESS(h, {0xd9, 0x46, 0x08, 0xd9, 0x7e, 0x10, 0xd9, 0xe8, 0xd9, 0x76, 0x20});
+  h.run();
+  CHECK(h.read<uint32_t>(kMem + 32 + 12) == uint32_t(Harness::kCodeAddr + 6));  // FIP: fld1
+  CHECK(h.read<uint16_t>(kMem + 32 + 16) == 0x33);                              // FCS
+  CHECK(h.read<uint16_t>(kMem + 32 + 18) == 0x1e8);                             // FOP: d9 e8
+  CHECK(h.read<uint32_t>(kMem + 32 + 20) == uint32_t(kMem + 8));               // FDP: the fld's
+}
+
+TEST_CASE("x87: an unmasked exception is delivered as SIGFPE at the next waiting instruction", "[x87]") {
+  // fldcw [rsi] (ZE unmasked); fld1; fldz; fdivp st1, st0 (1/0); fnstsw ax; fwait
+  X87_HARNESS(h, {0xd9, 0x2e, 0xd9, 0xe8, 0xd9, 0xee, 0xde, 0xf9, 0xdf, 0xe0, 0x9b});
+  h.write<uint16_t>(kMem, 0x037b);
+  const auto f = h.run_fault();
+  REQUIRE(f);
+  CHECK(f->signo == SIGFPE);
+  CHECK(f->code == 3);                                // FPE_FLTDIV
+  CHECK(f->addr == Harness::kCodeAddr + 10);          // the FWAIT (FNSTSW does not wait)
+  CHECK((h.cpu.gpr[RAX] & 0x8084) == 0x8084);         // B, ES, ZE as FNSTSW saw them
+}
+
+TEST_CASE("x87: FNINIT and FNCLEX discard a pending exception", "[x87]") {
+  const std::vector<std::vector<uint8_t>> clear = {{0xdb, 0xe3}, {0xdb, 0xe2}};
+  for (const auto& c : clear) {
+    std::vector<uint8_t> code = {0xd9, 0x2e, 0xd9, 0xe8, 0xd9, 0xee, 0xde, 0xf9};
+    code.insert(code.end(), c.begin(), c.end());
+    code.push_back(0x9b);
+    X87_HARNESS(h, code);
+    h.write<uint16_t>(kMem, 0x037b);
+    CHECK_FALSE(h.run_fault());
+  }
 }
 
 }  // namespace emu::test

@@ -25,6 +25,7 @@
 #include "emu/ops/control.h"
 #include "emu/ops/x87_state.h"
 #include "tests/emu/harness.h"
+#include "tests/emu/oracle_rng.h"
 
 namespace emu::test {
 namespace {
@@ -37,13 +38,20 @@ struct Image {
 
 using NativeFn = uint64_t (*)(void* image, void* mem, uint64_t rflags);
 
-// Runs `insn` natively on `img` (updated in place) and `mem`; returns RFLAGS.
-uint64_t run_native(const std::vector<uint8_t>& insn, Image& img, uint8_t* mem, uint64_t rflags) {
+// The page the native stub runs from; the instruction under test is at +4.
+uint8_t* native_page() {
   static uint8_t* page = [] {
     void* p = mmap(nullptr, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     REQUIRE(p != MAP_FAILED);
     return static_cast<uint8_t*>(p);
   }();
+  return page;
+}
+constexpr size_t kNativeInsnOffset = 4;
+
+// Runs `insn` natively on `img` (updated in place) and `mem`; returns RFLAGS.
+uint64_t run_native(const std::vector<uint8_t>& insn, Image& img, uint8_t* mem, uint64_t rflags) {
+  uint8_t* page = native_page();
   std::vector<uint8_t> code = {0x52, 0x9d, 0xdd, 0x27};
   code.insert(code.end(), insn.begin(), insn.end());
   for (uint8_t b : {0xdd, 0x37, 0x9c, 0x58, 0xc3}) code.push_back(b);
@@ -52,37 +60,12 @@ uint64_t run_native(const std::vector<uint8_t>& insn, Image& img, uint8_t* mem, 
 }
 
 // ---- values -----------------------------------------------------------------------
-struct Gen {
-  std::mt19937_64 rng{0x87};
-  uint64_t u64() { return rng(); }
-  unsigned below(unsigned n) { return unsigned(rng() % n); }
+struct Gen : RngCore {
+  Gen() : RngCore(0x87) {}
+  uint64_t u64() { return bits(); }
 
-  // An 80-bit value: sign/exponent and significand.
-  void ext(uint8_t* p) {
-    uint64_t m = u64() | (1ull << 63);
-    uint16_t e;
-    const uint16_t s = below(2) ? 0x8000 : 0;
-    switch (below(16)) {
-      case 0: e = 0; m = 0; break;                                     // zero
-      case 1: e = 0x7fff; m = 1ull << 63; break;                       // infinity
-      case 2: e = 0x7fff; m |= 1ull << 62; break;                      // QNaN
-      case 3: e = 0x7fff; m &= ~(1ull << 62); m |= 1; break;           // SNaN
-      case 4: e = 0; m >>= 1 + below(62); break;                       // denormal
-      case 5: e = uint16_t(below(0x7ffe) + 1); m >>= 1 + below(3); break;  // unnormal (rare)
-      case 6: e = 0x3fff + 63 + below(8); break;                       // >= 2^63: FSIN/FPTAN range
-      case 7: {                                                        // small integer
-        const long double v = (long double)(int64_t(below(2000)) - 1000);
-        std::memcpy(p, &v, 10);
-        return;
-      }
-      case 8: e = uint16_t(below(0x7ffe) + 1); break;                  // anywhere
-      default: e = uint16_t(0x3fff - 40 + below(80)); break;           // moderate
-    }
-    if (e == 0 && below(8) == 0) m |= 1ull << 63;                      // pseudo-denormal
-    e |= s;
-    std::memcpy(p, &m, 8);
-    std::memcpy(p + 8, &e, 2);
-  }
+  // An 80-bit value: sign/exponent and significand (oracle_rng.h).
+  void ext(uint8_t* p) { x87_ext(p); }
 
   template <class F, class U>
   void fp(uint8_t* p) {
@@ -122,8 +105,35 @@ struct Gen {
   }
 };
 
+// A packed BCD m80 (FBLD): 18 digits, two per byte from the low one, and a
+// sign byte (bit 7). Mostly valid digits; sometimes invalid nibbles (A-F),
+// a non-canonical sign byte, or the BCD indefinite (FFFF C000...).
+void bcd(Gen& g, uint8_t* p) {
+  for (int i = 0; i < 9; i++) p[i] = uint8_t(g.below(10) << 4 | g.below(10));
+  if (g.below(4) == 0) p[g.below(9)] |= uint8_t(0xA0 + (g.below(6) << 0));  // an invalid high digit
+  if (g.below(4) == 0) p[g.below(9)] = uint8_t(p[0] | 0x0A);                // an invalid low digit
+  if (g.below(3) == 0) std::memset(p, 0, g.below(9));                       // small magnitudes, zero
+  p[9] = g.below(2) ? 0x80 : 0x00;
+  if (g.below(8) == 0) p[9] = uint8_t(g.u64());
+  if (g.below(16) == 0) {
+    std::memset(p, 0, 10);
+    p[7] = 0xC0, p[8] = 0xFF, p[9] = 0xFF;
+  }
+}
+
+// An ST(0) for FBSTP near the largest magnitude BCD holds (10^18 - 1) and
+// halfway cases, so rounding per RC decides between a result and IE.
+void bcd_edge(Gen& g, uint8_t* p) {
+  static constexpr long double kEdges[] = {999999999999999999.0L, 999999999999999999.5L, 999999999999999998.5L,
+                                           1000000000000000000.0L, 999999999999999999.25L, 0.5L, 1.5L, 2.5L,
+                                           -0.5L, 0.0L, 123456789012345678.75L};
+  long double v = kEdges[g.below(std::size(kEdges))];
+  if (g.below(2)) v = -v;
+  std::memcpy(p, &v, 10);
+}
+
 // What a memory operand holds.
-enum class Mem : uint8_t { None, F32, F64, F80, I16, I32, I64, Cw };
+enum class Mem : uint8_t { None, F32, F64, F80, I16, I32, I64, Cw, Bcd };
 
 // The memory operand of D8-DF /r with mod != 3 (env/save forms excluded: their
 // FIP/FDP/FOP fields are not modelled the same way).
@@ -153,10 +163,12 @@ Mem mem_kind(uint8_t esc, unsigned r, bool& skip) {
     default:
       if (r <= 3) return Mem::I16;
       if (r == 5 || r == 7) return Mem::I64;
-      skip = true;  // FBLD/FBSTP
-      return Mem::None;
+      return Mem::Bcd;  // /4 FBLD, /6 FBSTP
   }
 }
+
+constexpr uint32_t kFipIn = 0x5a5a1234, kFdpIn = 0x1234a5a4;
+constexpr uint16_t kFopIn = 0x3a5;
 
 struct Case {
   Image img;
@@ -178,7 +190,9 @@ Case random_case(Gen& g, Mem kind) {
     const bool emp = g.below(6) == 0;
     ftw |= uint16_t((emp ? 3u : 0u) << (2 * r));  // non-empty tags are recomputed by the CPU
   }
-  uint32_t env[7] = {0xffff0000u | fcw, 0xffff0000u | fsw, 0xffff0000u | ftw, 0, 0, 0, 0xffff0000u};
+  // FIP, FOP and FDP start as sentinels: compare() tells "kept" from "set".
+  uint32_t env[7] = {0xffff0000u | fcw, 0xffff0000u | fsw, 0xffff0000u | ftw, kFipIn, uint32_t(kFopIn) << 16,
+                     kFdpIn, 0xffff0000u};
   std::memcpy(c.img.b, env, sizeof env);
   for (unsigned i = 0; i < 8; i++) g.ext(c.img.b + kX87EnvSize + 10 * i);
   for (unsigned i = 0; i < 32; i += 8) {
@@ -197,6 +211,10 @@ Case random_case(Gen& g, Mem kind) {
       std::memcpy(c.mem, &cw, 2);
       break;
     }
+    case Mem::Bcd:
+      bcd(g, c.mem);
+      if (g.below(3) == 0) bcd_edge(g, c.img.b + kX87EnvSize);  // ST0 for FBSTP
+      break;
     case Mem::None: break;
   }
   c.rflags = 0x202 | (g.u64() & kArith);
@@ -211,10 +229,22 @@ std::string hex(const uint8_t* p, size_t n) {
 
 // Runs one case both ways; returns "" or a description of the difference.
 std::string compare(const std::vector<uint8_t>& insn, const Case& c) {
-  Image nimg = c.img;
+  Image nimg;
   alignas(64) uint8_t nmem[32];
-  std::memcpy(nmem, c.mem, sizeof nmem);
-  const uint64_t nflags = run_native(insn, nimg, nmem, c.rflags);
+  uint64_t nflags;
+  // A context switch between FRSTOR and FNSAVE loses FIP/FOP/FDP on this
+  // AMD host (FXSAVE_LEAK: the kernel's save skips them, its restore leaves
+  // zeros): a native run whose FIP or FDP is 0 is repeated (after FNINIT
+  // they are 0 every time).
+  for (int attempt = 0; attempt < 3; attempt++) {
+    nimg = c.img;
+    std::memcpy(nmem, c.mem, sizeof nmem);
+    nflags = run_native(insn, nimg, nmem, c.rflags);
+    uint32_t fip, fdp;
+    std::memcpy(&fip, nimg.b + 12, 4);
+    std::memcpy(&fdp, nimg.b + 20, 4);
+    if (fip != 0 && fdp != 0) break;
+  }
 
   Harness h(insn);
   x87_load_env(h.cpu, c.img.b);
@@ -242,6 +272,26 @@ std::string compare(const std::vector<uint8_t>& insn, const Case& c) {
     const uint8_t* e = eimg.b + kX87EnvSize + 10 * i;
     if (std::memcmp(n, e, 10) != 0) diff += fmt::format(" ST{} native {} emu {}", i, hex(n, 10), hex(e, 10));
   }
+  // FIP and FDP: kept (the input's sentinels), or the instruction's and its
+  // memory operand's address (compared relative to where each side runs).
+  // FOP with FCS (bytes 16..19) and FDS (24..27) bit for bit.
+  const auto get32 = [](const uint8_t* p) {
+    uint32_t v;
+    std::memcpy(&v, p, 4);
+    return v;
+  };
+  const auto rel = [&](const uint8_t* img, size_t off, uint32_t sentinel, uint64_t base) {
+    const uint32_t v = get32(img + off);
+    return v == sentinel || v == 0 ? v : v - uint32_t(base);  // kept, cleared, or set
+  };
+  const uint64_t native_ip = reinterpret_cast<uintptr_t>(native_page()) + kNativeInsnOffset;
+  if (rel(nimg.b, 12, kFipIn, native_ip) != rel(eimg.b, 12, kFipIn, Harness::kCodeAddr))
+    diff += fmt::format(" FIP native {:x} emu {:x}", get32(nimg.b + 12), get32(eimg.b + 12));
+  if (rel(nimg.b, 20, kFdpIn, reinterpret_cast<uintptr_t>(nmem)) != rel(eimg.b, 20, kFdpIn, Harness::kDataAddr))
+    diff += fmt::format(" FDP native {:x} emu {:x}", get32(nimg.b + 20), get32(eimg.b + 20));
+  for (size_t off : {16, 24})
+    if (get32(nimg.b + off) != get32(eimg.b + off))
+      diff += fmt::format(" env+{} (FOP/FCS, FDS) native {:08x} emu {:08x}", off, get32(nimg.b + off), get32(eimg.b + off));
   if (std::memcmp(nmem, emem, sizeof nmem) != 0)
     diff += fmt::format(" mem native {} emu {}", hex(nmem, 16), hex(emem, 16));
   if ((nflags & kArith) != (h.rflags() & kArith))

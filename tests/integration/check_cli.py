@@ -6,7 +6,7 @@ never a crash).
 Also --compare-native (both runs measured, the emulated run's status) and
 --rss-log (a CSV time series).
 
-usage: check_cli.py EMU SCRATCH_DIR HELLO_BINARY FAULTS_BINARY
+usage: check_cli.py EMU SCRATCH_DIR HELLO_BINARY FAULTS_BINARY X87_EXCEPTIONS_BINARY
 """
 import os
 import re
@@ -135,7 +135,7 @@ def check_rss_log(name, argv, csv_path, min_rows=2):
 
 
 def main():
-    emu, scratch, hello, faults = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+    emu, scratch, hello, faults, x87_exceptions = sys.argv[1:6]
     os.makedirs(scratch, exist_ok=True)
     text = os.path.join(scratch, "text-file")
     with open(text, "w") as f:
@@ -172,6 +172,12 @@ def main():
     check_output("--trace shows the registers each instruction changed", [emu, "--trace", hello], "stderr",
                  lambda t: re.search(r"^0x[0-9a-f]+: 0f 05 +syscall\n {15}( \w+=0x[0-9a-f]+)*"
                                      r" rcx=0x[0-9a-f]+( \w+=0x[0-9a-f]+)* r11=0x[0-9a-f]+", t, re.M) is not None)
+    check_output("--trace shows x87 and MMX registers, FSW and tags as they change",
+                 [emu, "--trace", x87_exceptions, "masked"], "stderr",
+                 lambda t: re.search(r"^0x[0-9a-f]+: d9 e8 +fld1\n {15}.* st\(0\)=3fff:8000000000000000 .*fsw=0x[0-9a-f]+",
+                                     t, re.M) is not None
+                 and re.search(r"pcmpeqb mm1, mm1\n {15}.* mm1=0xffffffffffffffff .*ftw=0xff", t) is not None
+                 and re.search(r"emms\n {15}.* ftw=0x00", t) is not None)
     check_output("--strace shows the write and exit_group", [emu, "--strace", hello, "x"], "stderr",
                  lambda t: re.search(r'^write\(1, "Hello from a static guest', t, re.M) is not None
                  and re.search(r"^exit_group\(0\) = \?$", t, re.M) is not None)

@@ -116,8 +116,8 @@ TEST_CASE("strace_prints_process_calls", "[strace]") {
   g.process.stack_limit = 8u << 20;
   g.call(kPrlimit64, 0, 3, 0, g.scratch + 256);
   CHECK(cap.take().starts_with("prlimit64(0, RLIMIT_STACK, NULL, {rlim_cur=8192*1024, rlim_max="));
-  g.call(0x1c4, 1, 2, 3, 4, 5, 6);
-  CHECK(cap.take() == "syscall_0x1c4(0x1, 0x2, 0x3, 0x4, 0x5, 0x6) = -1 ENOSYS (Function not implemented)\n");
+  g.call(0x1f4, 1, 2, 3, 4, 5, 6);
+  CHECK(cap.take() == "syscall_0x1f4(0x1, 0x2, 0x3, 0x4, 0x5, 0x6) = -1 ENOSYS (Function not implemented)\n");
   g.call(kExitGroup, 0);
   CHECK(cap.take() == "exit_group(0) = ?\n");
 }
