@@ -311,6 +311,7 @@ inline constexpr int kOTmpfile = 020000000 | kODirectory;
 inline constexpr uint64_t kPathMax = 4096;
 inline constexpr int kSsDisable = 2;
 inline constexpr int kSsOnstack = 1;
+inline constexpr uint32_t kSsAutodisarm = 1u << 31;
 inline constexpr int kNsig = 64;
 
 inline constexpr int kArchSetGs = 0x1001;

@@ -22,16 +22,6 @@ constexpr uint16_t kUserDs = 0x2b;
 // FIX_EFLAGS in signal_64.c: what rt_sigreturn may change.
 constexpr uint64_t kRestorableFlags = kCF | kPF | kAF | kZF | kSF | kTF | kDF | kOF | kAC | (1u << 16) /* RF */;
 
-bool on_altstack(const SignalState& s, uint64_t sp) {
-  return s.altstack_size != 0 && sp > s.altstack_sp && sp - s.altstack_sp <= s.altstack_size;
-}
-
-// sas_ss_flags(): how uc_stack describes the alternate stack.
-int altstack_flags(const SignalState& s, uint64_t sp) {
-  if (s.altstack_size == 0) return abi::kSsDisable;
-  return on_altstack(s, sp) ? abi::kSsOnstack : 0;
-}
-
 void save_registers(const Cpu& c, abi::Sigcontext& m) {
   m.r8 = c.gpr[R8], m.r9 = c.gpr[R9], m.r10 = c.gpr[R10], m.r11 = c.gpr[R11];
   m.r12 = c.gpr[R12], m.r13 = c.gpr[R13], m.r14 = c.gpr[R14], m.r15 = c.gpr[R15];
@@ -60,6 +50,24 @@ void reset_fp_state(Cpu& c) {
 }
 
 }  // namespace
+
+bool on_altstack(const SignalState& s, uint64_t sp) {
+  return s.altstack_size != 0 && sp > s.altstack_sp && sp - s.altstack_sp <= s.altstack_size;
+}
+
+int altstack_flags(const SignalState& s, uint64_t sp) {
+  if (s.altstack_size == 0) return abi::kSsDisable;
+  return on_altstack(s, sp) ? abi::kSsOnstack : 0;
+}
+
+void set_altstack(SignalState& s, const abi::StackT& st) {
+  if ((uint32_t(st.ss_flags) & ~abi::kSsAutodisarm) == uint32_t(abi::kSsDisable)) {
+    s.altstack_sp = s.altstack_size = 0;
+  } else {
+    s.altstack_sp = st.ss_sp;
+    s.altstack_size = st.ss_size;
+  }
+}
 
 FrameResult push_signal_frame(Process& p, const SignalAction& act, const abi::Siginfo& info,
                               uint64_t saved_mask, const TrapInfo& trap) {
@@ -124,16 +132,9 @@ FrameResult pop_signal_frame(Process& p, uint64_t& rax) {
   // restore_altstack(): as sigaltstack(&uc_stack, NULL) would, errors ignored;
   // refused while running on the alternate stack.
   const abi::StackT& st = frame.uc.uc_stack;
-  if (!on_altstack(p.signals, c.gpr[RSP])) {
-    if (st.ss_flags == abi::kSsDisable) {
-      p.signals.altstack_sp = p.signals.altstack_size = 0;
-      p.signals.altstack_flags = abi::kSsDisable;
-    } else if (st.ss_flags == 0 && st.ss_size >= 2048) {
-      p.signals.altstack_sp = st.ss_sp;
-      p.signals.altstack_size = st.ss_size;
-      p.signals.altstack_flags = 0;
-    }
-  }
+  if (!on_altstack(p.signals, c.gpr[RSP]) &&
+      (st.ss_flags == abi::kSsDisable || (st.ss_flags == 0 && st.ss_size >= 2048)))
+    set_altstack(p.signals, st);
   rax = m.rax;
   return FrameResult::Ok;
 }

@@ -21,6 +21,13 @@ struct TrapInfo {
   uint64_t cr2 = 0;
 };
 
+// The alternate signal stack: whether `sp` is on it, the ss_flags that
+// describe it from `sp` (SS_DISABLE, SS_ONSTACK or 0: Linux's sas_ss_flags),
+// and setting it from a stack_t already validated (SS_DISABLE or enabled).
+bool on_altstack(const SignalState& s, uint64_t sp);
+int altstack_flags(const SignalState& s, uint64_t sp);
+void set_altstack(SignalState& s, const abi::StackT& st);
+
 // Builds an rt_sigframe for `info.si_signo` under `act` and points the CPU at
 // the handler: RDI = signal, RSI = &siginfo, RDX = &ucontext, RAX = 0, RSP =
 // the frame (its first word is the return address, sa_restorer), DF and TF

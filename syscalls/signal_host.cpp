@@ -34,12 +34,6 @@ void catcher(int sig, siginfo_t* info, void* uctx) {
 
 bool is_terminating_default(int sig) { return !default_ignores(sig) && !default_stops(sig); }
 
-void fill_host_set(sigset_t& set, uint64_t bits) {
-  sigemptyset(&set);
-  for (int sig = 1; sig <= abi::kNsig; ++sig)
-    if ((bits & sig_bit(sig)) && !host_reserved_signal(sig)) sigaddset(&set, sig);
-}
-
 }  // namespace
 
 bool host_reserved_signal(int sig) {
@@ -51,6 +45,14 @@ bool host_reserved_signal(int sig) {
       // glibc keeps 32 and 33 for itself (sigaction refuses them).
       return sig == 32 || sig == 33;
   }
+}
+
+sigset_t host_sigset(uint64_t bits) {
+  sigset_t set;
+  sigemptyset(&set);
+  for (int sig = 1; sig <= abi::kNsig; ++sig)
+    if ((bits & sig_bit(sig)) && !host_reserved_signal(sig)) sigaddset(&set, sig);
+  return set;
 }
 
 bool default_ignores(int sig) { return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT; }
@@ -74,8 +76,7 @@ void mirror_disposition(Process& p, int sig) {
 }
 
 void mirror_mask(const Process& p) {
-  sigset_t set;
-  fill_host_set(set, p.signals.blocked | p.signals.pending);
+  const sigset_t set = host_sigset(p.signals.blocked | p.signals.pending);
   sigprocmask(SIG_SETMASK, &set, nullptr);
 }
 

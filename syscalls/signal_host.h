@@ -41,6 +41,9 @@ bool host_reserved_signal(int sig);
 // are caught too.
 void attach_host_signals(Process& p, volatile uint8_t* interrupt, bool catch_terminating);
 
+// The host sigset_t of guest signal bits, without the reserved signals.
+sigset_t host_sigset(uint64_t bits);
+
 // Mirrors one guest disposition, and the guest's blocked mask (plus signals
 // caught but not yet delivered), onto the host.
 void mirror_disposition(Process& p, int sig);

@@ -21,21 +21,8 @@ namespace emu::syscalls {
 namespace {
 constexpr uint64_t kSigsetSize = 8;
 constexpr uint64_t kUnblockable = sig_bit(SIGKILL) | sig_bit(SIGSTOP);
-constexpr uint32_t kSsAutodisarm = 1u << 31;
 
 bool valid_signal(int sig) { return sig >= 1 && sig <= abi::kNsig; }
-
-bool on_altstack(const SignalState& s, uint64_t sp) {
-  return s.altstack_size != 0 && sp > s.altstack_sp && sp - s.altstack_sp <= s.altstack_size;
-}
-
-sigset_t host_set(uint64_t bits) {
-  sigset_t set;
-  sigemptyset(&set);
-  for (int sig = 1; sig <= abi::kNsig; ++sig)
-    if ((bits & sig_bit(sig)) && !host_reserved_signal(sig)) sigaddset(&set, sig);
-  return set;
-}
 
 // Sleeps until a signal for the guest is ready, with the guest's mask as it
 // stands. Host signals are blocked while checking, and sigsuspend unblocks
@@ -44,7 +31,7 @@ void wait_for_guest_signal(Process& p) {
   sigset_t all, old;
   sigfillset(&all);
   sigprocmask(SIG_BLOCK, &all, &old);
-  const sigset_t wait_mask = host_set(p.signals.blocked | p.signals.pending);
+  const sigset_t wait_mask = host_sigset(p.signals.blocked | p.signals.pending);
   while (!guest_signal_ready(p)) sigsuspend(&wait_mask);
   mirror_mask(p);
 }
@@ -169,7 +156,7 @@ int64_t sys_rt_sigtimedwait(Process& p, const SyscallArgs& a) {
     p.signals.pending &= ~sig_bit(sig);
     mirror_mask(p);
   } else {
-    const sigset_t wait = host_set(set);
+    const sigset_t wait = host_sigset(set);
     siginfo_t host{};
     // The raw call: glibc's sigtimedwait rewrites SI_TKILL as SI_USER.
     sig = int(::syscall(SYS_rt_sigtimedwait, &wait, &host, a[2] != 0 ? &timeout : nullptr, size_t(8)));
@@ -197,25 +184,15 @@ int64_t sys_sigaltstack(Process& p, const SyscallArgs& a) {
   if (a[0] != 0) {
     if (!read_guest(p, a[0], next)) return -EFAULT;
   }
-  abi::StackT old{s.altstack_sp, s.altstack_size == 0 ? abi::kSsDisable : (active ? abi::kSsOnstack : 0), 0,
-                  s.altstack_size};
+  const abi::StackT old{s.altstack_sp, altstack_flags(s, p.cpu->gpr[RSP]), 0, s.altstack_size};
   if (a[0] != 0) {
     if (active) return -EPERM;
-    const int mode = int(uint32_t(next.ss_flags) & ~kSsAutodisarm);
+    const int mode = int(uint32_t(next.ss_flags) & ~abi::kSsAutodisarm);
     if (mode != abi::kSsDisable && mode != abi::kSsOnstack && mode != 0) return -EINVAL;
     if (mode != abi::kSsDisable && next.ss_size < 2048) return -ENOMEM;  // MINSIGSTKSZ
   }
   if (a[1] != 0 && !write_guest(p, a[1], old)) return -EFAULT;
-  if (a[0] != 0) {
-    if ((uint32_t(next.ss_flags) & ~kSsAutodisarm) == uint32_t(abi::kSsDisable)) {
-      s.altstack_sp = s.altstack_size = 0;
-      s.altstack_flags = abi::kSsDisable;
-    } else {
-      s.altstack_sp = next.ss_sp;
-      s.altstack_size = next.ss_size;
-      s.altstack_flags = 0;
-    }
-  }
+  if (a[0] != 0) set_altstack(s, next);
   return 0;
 }
 

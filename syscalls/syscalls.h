@@ -30,9 +30,8 @@ struct SignalAction {
 struct SignalState {
   SignalAction actions[64];     // index = signal number - 1
   uint64_t blocked = 0;         // rt_sigprocmask's mask (bit n-1 = signal n)
-  uint64_t altstack_sp = 0;     // sigaltstack
+  uint64_t altstack_sp = 0;     // sigaltstack; size 0: disabled (SS_DISABLE)
   uint64_t altstack_size = 0;
-  int altstack_flags = 2;       // SS_DISABLE
   // Caught from the host or queued by emu, not yet delivered, and the
   // siginfo of each (one instance per signal: further ones wait in the host
   // kernel, blocked, until this one is delivered).
