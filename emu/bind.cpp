@@ -9,12 +9,14 @@ namespace {
 // Instructions without a memory operand that access the stack (push, pop,
 // call, ret, enter, leave, pushf, popf): their accesses are SS-relative.
 bool implicit_stack_access(const Decoded& d) {
+  if (d.map == 1) return d.opcode == 0xA0 || d.opcode == 0xA1 || d.opcode == 0xA8 || d.opcode == 0xA9;  // push/pop fs/gs
   if (d.map != 0) return false;
   const uint8_t op = d.opcode;
   if (op >= 0x50 && op <= 0x5F) return true;
   switch (op) {
     case 0x68: case 0x6A: case 0x8F: case 0x9C: case 0x9D:
     case 0xC2: case 0xC3: case 0xC8: case 0xC9: case 0xE8: return true;
+    case 0xCA: case 0xCB: case 0xCF: return true;  // retf, iret
     case 0xFF: return (d.reg & 7) == 2 || (d.reg & 7) == 6;  // call, push
     default: return false;
   }
@@ -54,6 +56,8 @@ Insn bind(const Decoded& d) {
   if (bind_x87(d, in)) return in;
   in = generic_fields(d);
   if (bind_integer(d, in)) return in;
+  in = generic_fields(d);
+  if (bind_far_transfer(d, in) || bind_segment(d, in) || bind_descriptor(d, in)) return in;
   in = generic_fields(d);
   in.fn = op_invalid;
   return in;

@@ -20,6 +20,12 @@ bool bind_integer(const Decoded& d, Insn& out);
 bool bind_sse(const Decoded& d, Insn& out);
 // x87 floating point (D8-DF escapes, and 9B FWAIT): emu/ops/x87_*.cpp.
 bool bind_x87(const Decoded& d, Insn& out);
+// Segment registers (MOV Sreg, PUSH/POP FS/GS, LSS/LFS/LGS): emu/ops/segment.cpp.
+bool bind_segment(const Decoded& d, Insn& out);
+// LAR, LSL, VERR, VERW, SLDT, STR, SGDT, SIDT, SMSW: emu/ops/descriptor.cpp.
+bool bind_descriptor(const Decoded& d, Insn& out);
+// RETF, far JMP/CALL, IRET: emu/ops/far_transfer.cpp.
+bool bind_far_transfer(const Decoded& d, Insn& out);
 
 // Binds `d` completely (generic fields + the owning category's handler, or
 // the invalid-opcode handler). Defined in emu/bind.cpp.

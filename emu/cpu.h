@@ -25,6 +25,9 @@ enum Reg : uint8_t {
 // Segment selector for a memory operand: only FS and GS have bases in 64-bit mode.
 enum Seg : uint8_t { kSegNone = 0, kSegFs = 1, kSegGs = 2 };
 
+// Segment registers in their encoding order (ModRM.reg of MOV Sreg).
+enum SegReg : uint8_t { kEs, kCs, kSs, kDs, kFs, kGs, kSegRegCount };
+
 union alignas(16) Xmm {
   uint8_t b[16];
   uint16_t w[8];
@@ -70,6 +73,9 @@ struct Cpu {
   uint64_t rip = 0;            // while a block runs: the block's start address
   FlagsState flags;            // lazy arithmetic flags + DF etc. (emu/flags.h)
   uint64_t seg_base[3] = {};   // indexed by Seg; [kSegNone] stays 0
+  // Selectors, indexed by SegReg, as Linux starts a 64-bit process: CS 0x33,
+  // SS 0x2b, the others null (emu/ops/segment.cpp loads them).
+  uint16_t selector[kSegRegCount] = {0, 0x33, 0x2b, 0, 0, 0};
   mm::AddressSpace* mem = nullptr;
   Event event = Event::None;
   // Raised from a host signal handler (syscalls/signal_host.h): the run loop

@@ -2,15 +2,18 @@
 #include "emu/peak_rss.h"
 #include "syscalls/signal_delivery.h"
 #include "syscalls/signal_host.h"
+#include "syscalls/exec.h"
 
 #include <signal.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <variant>
@@ -129,6 +132,23 @@ void print_stats(const Cpu& cpu, const mm::AddressSpace& mem, const Interpreter&
   std::fprintf(out, "  emulator max RSS     %ld KiB\n", peak_kib);
 }
 
+// The CPU as a new program finds it (execve): registers cleared, the x87
+// and SSE units in their initial state, RIP and RSP from the loader. The
+// retired-instruction count and a pending interrupt carry over.
+void start_program(Cpu& cpu, const loader::LoadedProgram& program) {
+  static const Cpu initial;  // the architectural state a process starts with
+  std::copy(std::begin(initial.gpr), std::end(initial.gpr), std::begin(cpu.gpr));
+  std::copy(std::begin(initial.seg_base), std::end(initial.seg_base), std::begin(cpu.seg_base));
+  std::copy(std::begin(initial.selector), std::end(initial.selector), std::begin(cpu.selector));
+  std::copy(std::begin(initial.xmm), std::end(initial.xmm), std::begin(cpu.xmm));
+  cpu.flags = initial.flags;
+  cpu.mxcsr = initial.mxcsr;
+  cpu.x87 = initial.x87;
+  cpu.event = Event::None;
+  cpu.rip = program.entry;
+  cpu.gpr[RSP] = program.stack_pointer;
+}
+
 }  // namespace
 
 int run_program(const Options& options, const RunHooks& hooks) {
@@ -138,28 +158,34 @@ int run_program(const Options& options, const RunHooks& hooks) {
 
   mm::AddressSpaceConfig config;
   config.mem_limit = options.mem_limit;
-  mm::AddressSpace mem(config);
+  auto mem = std::make_unique<mm::AddressSpace>(config);
 
   // Started before the loader so the log shows the image being mapped.
   std::unique_ptr<RssLog> rss_log;
   if (!options.rss_log.empty()) {
     std::string error;
-    rss_log = RssLog::start(options.rss_log, options.rss_interval_ms, mem, error);
+    rss_log = RssLog::start(options.rss_log, options.rss_interval_ms, *mem, error);
     if (!rss_log) {
       std::fprintf(stderr, "emu: --rss-log: %s\n", error.c_str());
       return 1;
     }
   }
-  // Everything that must happen once the guest has ended, on either path.
+  // The most guest frames in use at once, over every program exec'd.
+  uint64_t frames_peak = 0;
+  syscalls::Process process;
+  // Everything that must happen once the guest has ended, on either path; in
+  // a forked child, the user's emu (the first process) reports, not this one.
   auto guest_ended = [&] {
+    if (process.forked_child) return;
     if (rss_log) rss_log->finish();
-    if (hooks.guest_ended) hooks.guest_ended(hooks.ctx, GuestEndReport{mem.stats().frames.peak});
+    frames_peak = std::max(frames_peak, mem->stats().frames.peak);
+    if (hooks.guest_ended) hooks.guest_ended(hooks.ctx, GuestEndReport{frames_peak});
   };
 
   Cpu cpu;
-  cpu.mem = &mem;
-  mem.attach(&cpu.tlb);
-  install_crash_report(&cpu, &mem);
+  cpu.mem = mem.get();
+  mem->attach(&cpu.tlb);
+  install_crash_report(&cpu, mem.get());
 
   loader::LoadOptions load;
   load.path = path;
@@ -171,51 +197,81 @@ int run_program(const Options& options, const RunHooks& hooks) {
   rlimit stack{};
   if (getrlimit(RLIMIT_STACK, &stack) == 0 && stack.rlim_cur != RLIM_INFINITY) load.stack_limit = stack.rlim_cur;
 
-  auto loaded = loader::load_program(mem, load);
+  auto loaded = loader::load_exec(*mem, load);
   if (auto* error = std::get_if<loader::LoadError>(&loaded)) {
     std::fprintf(stderr, "emu: %s: %s\n", options.program.c_str(), error->reason.c_str());
     return error->exit_status;
   }
   const auto& program = std::get<loader::LoadedProgram>(loaded);
-  cpu.rip = program.entry;
-  cpu.gpr[RSP] = program.stack_pointer;
+  start_program(cpu, program);
 
-  Interpreter interp(cpu);
-  InstructionTrace trace(mem);
-  if (options.trace) interp.set_trace(InstructionTrace::hook, &trace);
+  auto interp = std::make_unique<Interpreter>(cpu);
+  auto trace = std::make_unique<InstructionTrace>(*mem);
+  if (options.trace) interp->set_trace(InstructionTrace::hook, trace.get());
 
-  syscalls::Process process;
   process.cpu = &cpu;
-  process.mem = &mem;
-  process.exe_path = absolute_path(path);
+  process.mem = mem.get();
+  process.exe_path = absolute_path(program.path);
   process.strace = options.strace;
   process.stack_limit = load.stack_limit;
+  process.mem_limit = options.mem_limit;
+  process.hwcap = load.hwcap;
 
   // Guest signal dispositions and mask are mirrored onto emu from here on
   // (syscalls/signal_host.h).
   syscalls::attach_host_signals(process, &cpu.interrupt, options.strace);
   set_async_signal_forwarder(syscalls::forward_reserved_signal);
 
+  // execve succeeded: the new program's address space replaces the old one;
+  // the decoded blocks and the trace's view go with the old.
+  auto switch_to_exec_image = [&] {
+    syscalls::ExecImage& image = *process.exec;
+    interp.reset();
+    trace.reset();
+    frames_peak = std::max(frames_peak, mem->stats().frames.peak);
+    if (rss_log) rss_log->retarget(*image.mem);
+    install_crash_report(&cpu, image.mem.get());
+    mem = std::move(image.mem);
+    cpu.mem = mem.get();
+    mem->attach(&cpu.tlb);
+    process.mem = mem.get();
+    start_program(cpu, image.program);
+    interp = std::make_unique<Interpreter>(cpu);
+    trace = std::make_unique<InstructionTrace>(*mem);
+    if (options.trace) interp->set_trace(InstructionTrace::hook, trace.get());
+    syscalls::finish_exec(process);
+  };
+
   while (!process.exited) {
     Event event = Event::None;
     try {
-      event = interp.run();
+      event = interp->run();
     } catch (const mm::GuestFault& fault) {
       if (!syscalls::deliver_fault(process, fault)) {
-        if (options.trace) trace.finish(cpu);
-        if (options.stats) print_stats(cpu, mem, interp);
+        if (options.trace) trace->finish(cpu);
+        if (options.stats && !process.forked_child) print_stats(cpu, *mem, *interp);
         guest_ended();
         syscalls::strace_fatal_fault(process, fault);
-        guest_killed(options.program, cpu, mem, fault, options.mem_limit);
+        guest_killed(options.program, cpu, *mem, fault, options.mem_limit);
       }
     }
-    if (event == Event::Syscall) syscalls::dispatch(process);
+    if (event == Event::Syscall) {
+      syscalls::dispatch(process);
+      if (process.exec) [[unlikely]]
+        switch_to_exec_image();
+      if (process.fork_pending) [[unlikely]] {
+        // This is the child of a guest fork: the --rss-log belongs to the
+        // parent (and its sampler thread was not copied).
+        process.fork_pending = false;
+        if (rss_log) rss_log->abandon();
+      }
+    }
     if (cpu.interrupt || (process.signals.pending & ~process.signals.blocked)) [[unlikely]]
       syscalls::deliver_signals(process);
   }
   std::fflush(stdout);
-  if (options.trace) trace.finish(cpu);
-  if (options.stats) print_stats(cpu, mem, interp);
+  if (options.trace) trace->finish(cpu);
+  if (options.stats && !process.forked_child) print_stats(cpu, *mem, *interp);
   guest_ended();
   return process.exit_status & 0xff;
 }

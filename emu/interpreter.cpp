@@ -13,9 +13,9 @@
 //    register, flag or cpu.rip before its last access that can fault, so the
 //    state is precise. The loop catches the fault, sets cpu.rip to the
 //    faulting instruction, credits icount with the instructions retired
-//    before it, and rethrows to run()'s caller. Exception: SIGTRAP (int3) is
-//    a trap, so rip is left after the instruction and it counts as retired,
-//    as the kernel reports it.
+//    before it, and rethrows to run()'s caller. Exception: a trap (SIGTRAP:
+//    int3, int1; or GuestFault::trap: int 4) leaves rip after the
+//    instruction, which counts as retired, as the kernel reports it.
 //  - icount is credited per block, after it completes.
 //  - cpu.event is checked after each block: SYSCALL (which ends its block)
 //    sets it and run() returns. So is cpu.interrupt (a host signal for the
@@ -69,7 +69,7 @@ Event Interpreter::Impl::loop() {
       }
     } catch (mm::GuestFault& f) {
       if (f.non_canonical && in[i].ss) f.signo = SIGBUS;  // #SS: Linux sends SIGBUS (SI_KERNEL)
-      if (f.signo == SIGTRAP) {
+      if (f.signo == SIGTRAP || f.trap) {
         c.rip = start + in[i].end;
         c.icount += i + 1;
       } else {

@@ -36,8 +36,8 @@ struct RssLog::State {
   bool finished = false;
 
   ~State() {
-    if (out_fd >= 0) ::close(out_fd);
-    if (statm_fd >= 0) ::close(statm_fd);
+    if (out_fd >= 0) mm::close_own_fd(out_fd);
+    if (statm_fd >= 0) mm::close_own_fd(statm_fd);
     pthread_cond_destroy(&wake);
   }
 };
@@ -121,8 +121,8 @@ void* sampler_main(void* arg) {
   timespec next = s.start;
   pthread_mutex_lock(&s.mutex);
   for (bool first = true; !s.stop; first = false) {
+    if (!first) sample(s);  // under the mutex: retarget() may swap s.mem
     pthread_mutex_unlock(&s.mutex);
-    if (!first) sample(s);
     timespec now{};
     clock_gettime(CLOCK_MONOTONIC, &now);
     add_ms(next, s.interval_ms);
@@ -209,8 +209,26 @@ void RssLog::finish() {
   }
   sample(s);
   if (s.write_errno) std::fprintf(stderr, "emu: --rss-log: cannot write %s: %s\n", s.path.c_str(), std::strerror(s.write_errno));
-  ::close(s.out_fd);
-  ::close(s.statm_fd);
+  mm::close_own_fd(s.out_fd);
+  mm::close_own_fd(s.statm_fd);
+  s.out_fd = s.statm_fd = -1;
+}
+
+void RssLog::retarget(const mm::AddressSpace& mem) {
+  State& s = *state_;
+  pthread_mutex_lock(&s.mutex);
+  s.mem = &mem;
+  pthread_mutex_unlock(&s.mutex);
+}
+
+void RssLog::abandon() {
+  State& s = *state_;
+  // Neither the sampler thread nor its mutex's owner exists in this copy of
+  // the process: touch neither.
+  s.thread_started = false;
+  s.finished = true;
+  mm::close_own_fd(s.out_fd);
+  mm::close_own_fd(s.statm_fd);
   s.out_fd = s.statm_fd = -1;
 }
 

@@ -48,6 +48,14 @@ class RssLog {
   // called on the thread that runs the guest.
   void finish();
 
+  // Samples `mem` from now on (the guest exec'd a new program; the old
+  // address space may be destroyed once this returns).
+  void retarget(const mm::AddressSpace& mem);
+
+  // In a process the guest forked: the log and its sampler belong to the
+  // parent. Closes this copy's descriptors; writes nothing.
+  void abandon();
+
   struct State;  // shared with the sampler thread (rss_log.cpp)
 
  private:

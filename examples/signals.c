@@ -259,6 +259,24 @@ static void on_fp(int sig) {
   handler_result = x * x + 0.5;
 }
 
+/* Traps: the trap number and si_code a handler sees for INT1 (#DB), INT3
+ * (#BP) and INT 4 (#OF as a #GP-like SIGSEGV, reported after the INT). */
+static void on_trap(int sig, siginfo_t* si, void* ucv) {
+  ucontext_t* uc = ucv;
+  printf("trap: %s si_code=%d trapno=%lld\n", sig == SIGTRAP ? "SIGTRAP" : "SIGSEGV", si->si_code,
+         (long long)uc->uc_mcontext.gregs[REG_TRAPNO]);
+}
+
+static void case_trap_numbers(void) {
+  set_handler(SIGTRAP, on_trap, 0);
+  set_handler(SIGSEGV, on_trap, 0);
+  __asm__ volatile(".byte 0xf1");  /* INT1 */
+  __asm__ volatile("int3");
+  __asm__ volatile("int $4");
+  signal(SIGTRAP, SIG_DFL);
+  signal(SIGSEGV, SIG_DFL);
+}
+
 static void case_fp_state(void) {
   signal(SIGUSR2, on_fp);
   double a = 1.25;
@@ -283,6 +301,7 @@ int main(int argc, char** argv) {
   case_restart();
   case_nodefer_resethand();
   case_fp_state();
+  case_trap_numbers();
   if (argc > 1 && strcmp(argv[1], "term") == 0) {
     printf("raising SIGTERM\n");
     raise(SIGTERM);

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <bit>
 #include <cerrno>
 #include <cstddef>
@@ -12,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "loader/executable.h"
 #include "loader/layout.h"
 #include "mm/types.h"
 
@@ -47,10 +49,6 @@ namespace {
 
 // Linux rejects program header tables larger than this (binfmt_elf.c).
 constexpr uint64_t kMaxPhdrBytes = 65536;
-
-LoadError host_error(int err) {
-  return LoadError{std::strerror(err), err == ENOENT ? 127 : 126};
-}
 
 // Reads exactly n bytes at offset, retrying short reads; false on error or EOF.
 bool read_exact(int fd, void* buf, size_t n, uint64_t offset) {
@@ -97,31 +95,33 @@ ElfFile::~ElfFile() {
 
 std::variant<ElfFile, LoadError> ElfFile::open(const std::string& path) {
   ElfFile file;
-  file.fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (file.fd_ < 0) return host_error(errno);
+  auto opened = open_executable(path);
+  if (auto* err = std::get_if<LoadError>(&opened)) return std::move(*err);
+  file.fd_ = std::get<int>(opened);
 
   struct ::stat st {};
-  if (::fstat(file.fd_, &st) != 0) return host_error(errno);
-  if (S_ISDIR(st.st_mode)) return host_error(EISDIR);
-  // execve(2) refuses anything but a regular file, and one without execute
-  // permission, with EACCES.
-  if (!S_ISREG(st.st_mode)) return host_error(EACCES);
-  if (::access(path.c_str(), X_OK) != 0) return host_error(errno);
+  if (::fstat(file.fd_, &st) != 0) return host_load_error(errno);
   file.file_size_ = uint64_t(st.st_size);
 
   uint8_t head[sizeof(elf::Ehdr)] = {};
   size_t head_len = size_t(std::min<uint64_t>(file.file_size_, sizeof head));
   if (head_len == 0) return LoadError{"not an ELF executable (empty file)"};
-  if (!read_exact(file.fd_, head, head_len, 0)) return host_error(EIO);
+  if (!read_exact(file.fd_, head, head_len, 0)) return host_load_error(EIO);
 
   if (head_len >= 2 && head[0] == '#' && head[1] == '!')
-    return LoadError{"#! scripts are not supported yet"};
+    return LoadError{"a #! script, not an ELF file (load_exec runs scripts)"};
   if (std::memcmp(head, elf::kMagic, std::min<size_t>(head_len, 4)) != 0)
     return LoadError{"not an ELF executable"};
   if (head_len < sizeof(elf::Ehdr)) return LoadError{"truncated ELF header"};
   std::memcpy(&file.ehdr_, head, sizeof file.ehdr_);
 
-  if (std::string reason = file.validate(); !reason.empty()) return LoadError{std::move(reason)};
+  if (std::string reason = file.validate(); !reason.empty()) {
+    LoadError error{std::move(reason)};
+    const auto& ph = file.phdrs_;
+    error.native_would_run = file.ehdr_.e_ident[4] == elf::kClass32 ||
+                             std::any_of(ph.begin(), ph.end(), [](const elf::Phdr& h) { return h.p_type == elf::kPtInterp; });
+    return error;
+  }
   return file;
 }
 

@@ -43,7 +43,7 @@ std::variant<uint64_t, LoadError> build_initial_stack(mm::AddressSpace& as, uint
   const uint64_t strings = argument_bytes(c) - 8;
   const uint64_t pointer_words = c.argv.size() + c.envp.size() + 3 + 2 * 32;
   if (strings > stack_size / 4 || strings + pointer_words * 8 + 256 > stack_size)
-    return LoadError{std::strerror(E2BIG)};
+    return LoadError{std::strerror(E2BIG), 126, E2BIG};
 
   // The block [sp, stack_top) is assembled in a host buffer and poked at once.
   // Address arithmetic is in guest terms; `at(addr)` finds the buffer byte.
@@ -110,7 +110,7 @@ std::variant<uint64_t, LoadError> build_initial_stack(mm::AddressSpace& as, uint
   }
 
   if (!as.poke(mm::GuestAddr{sp}, at(sp), stack_top - sp))
-    return LoadError{"cannot write the initial stack"};
+    return LoadError{"cannot write the initial stack", 126, EFAULT};
   return sp;
 }
 

@@ -28,7 +28,7 @@ mm::Prot prot_of(uint32_t p_flags) {
 }
 
 LoadError map_error(int index, int64_t err) {
-  return LoadError{fmt::format("cannot map PT_LOAD segment {}: {}", index, std::strerror(int(-err)))};
+  return LoadError{fmt::format("cannot map PT_LOAD segment {}: {}", index, std::strerror(int(-err))), 126, int(-err)};
 }
 
 }  // namespace
@@ -64,7 +64,7 @@ std::variant<MappedImage, LoadError> map_image(mm::AddressSpace& as, const ElfFi
       if (ph.p_memsz > ph.p_filesz && (file_end & mm::kPageMask) != 0) {
         static const uint8_t zeros[mm::kPageSize] = {};
         if (!as.poke(mm::GuestAddr{file_end}, zeros, end - file_end))
-          return LoadError{fmt::format("cannot clear the bss of PT_LOAD segment {}", index)};
+          return LoadError{fmt::format("cannot clear the bss of PT_LOAD segment {}", index), 126, EFAULT};
       }
       anon_start = end;
     }

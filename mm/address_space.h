@@ -24,6 +24,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -138,6 +139,10 @@ class AddressSpace {
   int64_t map_fixed(PageRange range, Prot prot, RegionKind kind, int host_fd = -1, uint64_t file_offset = 0);
   // Writes bytes regardless of protection (populating pages). False if unmapped.
   bool poke(GuestAddr dst, const void* src, size_t n);
+  // Calls f(page address, its bytes) for every present page whose frame is
+  // the guest's own (not a view of a host file or shmem page), in address
+  // order. For a vfork child's write-back (syscalls/children.cpp).
+  void for_each_private_page(const std::function<void(GuestAddr, const uint8_t*)>& f);
 
   // ---- the gateway for system calls: never throws, false means EFAULT -----------
   bool copy_in(void* dst, GuestAddr src, size_t n);

@@ -42,7 +42,7 @@ std::variant<std::shared_ptr<const FileBacking>, int> FileBacking::adopt(int fd)
 }
 
 FileBacking::~FileBacking() {
-  if (fd_ >= 0) close(fd_);
+  if (fd_ >= 0) close_own_fd(fd_);
 }
 
 int64_t FileBacking::read_page(uint64_t offset, uint8_t* page) const {

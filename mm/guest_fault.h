@@ -31,6 +31,10 @@ struct GuestFault {
   // interpreter turns it into #SS (SIGBUS SI_KERNEL, as Linux delivers it)
   // when the access was through the stack segment (emu/insn.h Insn::ss).
   bool non_canonical = false;
+  // A trap rather than a fault: the interpreter leaves RIP after the
+  // instruction, which counts as retired (INT 4, as Linux reports #OF).
+  // Every SIGTRAP is one too (INT3, INT1).
+  bool trap = false;
 };
 
 }  // namespace emu::mm

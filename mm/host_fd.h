@@ -12,6 +12,13 @@ namespace emu::mm {
 
 // Moves `fd` (close-on-exec from now on) up out of the guest's way and
 // returns its new number; returns `fd` unchanged when nothing is free up there.
+// Either way the result is recorded as emu's own (below).
 int move_fd_high(int fd);
+
+// emu's own descriptors, so that a guest execve's close-on-exec sweep
+// (syscalls/exec.h), which emu does itself, leaves them open. Whoever closes
+// one of them calls close_own_fd.
+bool is_own_fd(int fd);
+void close_own_fd(int fd);
 
 }  // namespace emu::mm

@@ -26,8 +26,7 @@ void dispatch(Process& process) {
   cpu.gpr[RAX] = uint64_t(result);
 
   if (tracing) {
-    const std::string line = format_syscall(process, nr, desc, args, result, entry ? &*entry : nullptr);
-    std::fprintf(process.strace_out, "%s\n", line.c_str());
+    strace_line(process, format_syscall(process, nr, desc, args, result, entry ? &*entry : nullptr));
   }
 }
 

@@ -344,7 +344,16 @@ int64_t sys_getdents64(Process& p, const SyscallArgs& a) {
     return -EFAULT;
   }
   std::vector<char> buf(std::max<size_t>(count, 1));
-  int64_t r = host_result(::syscall(SYS_getdents64, fd, buf.data(), count));
+  // /proc/self/fd: emu's own descriptors are left out; a batch of nothing
+  // but those is skipped, not taken for the end of the directory.
+  const bool filter = lists_own_descriptors(fd);
+  int64_t r;
+  for (;;) {
+    r = host_result(::syscall(SYS_getdents64, fd, buf.data(), count));
+    if (!filter || r <= 0) break;
+    r = int64_t(drop_own_descriptor_entries(buf.data(), size_t(r)));
+    if (r > 0) break;
+  }
   if (r > 0 && !p.mem->copy_out(mm::GuestAddr{a[1]}, buf.data(), size_t(r))) return -EFAULT;
   return r;
 }

@@ -188,6 +188,11 @@ int64_t sys_mknodat(Process&, const SyscallArgs&);
 int64_t open_emulated_proc_file(Process& p, const std::string& path, int flags, bool& handled);
 // /proc/self/exe (and /proc/<our pid>/exe): the guest's executable, not ours.
 bool is_proc_self_exe(const std::string& path);
+// `dir_fd` is open on /proc/self/fd (or our pid's, or our thread's).
+bool lists_own_descriptors(int dir_fd);
+// Removes the entries naming emu's own descriptors (mm/host_fd.h) from a
+// getdents64 result in place; returns the bytes left.
+size_t drop_own_descriptor_entries(char* records, size_t bytes);
 
 // ---- process.cpp -----------------------------------------------------------------
 int64_t sys_exit(Process&, const SyscallArgs&);
@@ -203,6 +208,26 @@ int64_t sys_getpgrp(Process&, const SyscallArgs&);
 int64_t sys_getpgid(Process&, const SyscallArgs&);
 int64_t sys_getsid(Process&, const SyscallArgs&);
 int64_t sys_getgroups(Process&, const SyscallArgs&);
+int64_t sys_setpgid(Process&, const SyscallArgs&);
+int64_t sys_setsid(Process&, const SyscallArgs&);
+int64_t sys_getrusage(Process&, const SyscallArgs&);
+int64_t sys_times(Process&, const SyscallArgs&);
+int64_t sys_getpriority(Process&, const SyscallArgs&);
+int64_t sys_setpriority(Process&, const SyscallArgs&);
+
+// ---- children.cpp: fork, vfork, clone, wait4, waitid ------------------------------
+int64_t sys_fork(Process&, const SyscallArgs&);
+int64_t sys_vfork(Process&, const SyscallArgs&);
+int64_t sys_clone(Process&, const SyscallArgs&);
+int64_t sys_clone3(Process&, const SyscallArgs&);
+int64_t sys_wait4(Process&, const SyscallArgs&);
+int64_t sys_waitid(Process&, const SyscallArgs&);
+// A vfork child that execs (or exits) lets its parent run again.
+void release_vfork_parent(Process& p);
+
+// ---- exec.cpp (the switch to the new image: exec.h) --------------------------------
+int64_t sys_execve(Process&, const SyscallArgs&);
+int64_t sys_execveat(Process&, const SyscallArgs&);
 int64_t sys_set_tid_address(Process&, const SyscallArgs&);
 int64_t sys_set_robust_list(Process&, const SyscallArgs&);
 int64_t sys_rseq(Process&, const SyscallArgs&);

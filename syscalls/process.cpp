@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/times.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,6 +23,7 @@ namespace emu::syscalls {
 namespace {
 
 int64_t finish(Process& p, int status) {
+  release_vfork_parent(p);
   p.exited = true;
   p.exit_status = status;
   p.cpu->event = Event::Exit;
@@ -46,6 +48,33 @@ int64_t sys_getegid(Process&, const SyscallArgs&) { return ::getegid(); }
 int64_t sys_getpgrp(Process&, const SyscallArgs&) { return ::getpgrp(); }
 int64_t sys_getpgid(Process&, const SyscallArgs& a) { return host_result(::getpgid(pid_t(a.i32(0)))); }
 int64_t sys_getsid(Process&, const SyscallArgs& a) { return host_result(::getsid(pid_t(a.i32(0)))); }
+
+int64_t sys_setpgid(Process&, const SyscallArgs& a) { return host_result(::setpgid(pid_t(a.i32(0)), pid_t(a.i32(1)))); }
+int64_t sys_setsid(Process&, const SyscallArgs&) { return host_result(::setsid()); }
+
+// The emulator's own usage is the guest's as seen from outside (its CPU
+// time includes emulation). Same struct layout: both are x86-64.
+int64_t sys_getrusage(Process& p, const SyscallArgs& a) {
+  struct ::rusage ru {};
+  if (int64_t r = host_result(::syscall(SYS_getrusage, a.i32(0), &ru)); r < 0) return r;
+  return p.mem->copy_out(mm::GuestAddr{a[1]}, &ru, sizeof ru) ? 0 : -EFAULT;
+}
+
+int64_t sys_times(Process& p, const SyscallArgs& a) {
+  struct ::tms t {};
+  const int64_t ticks = ::syscall(SYS_times, &t);
+  if (a[0] != 0 && !p.mem->copy_out(mm::GuestAddr{a[0]}, &t, sizeof t)) return -EFAULT;
+  return ticks;
+}
+
+// The raw calls: getpriority's result is 20 - nice (never negative), which
+// the libc wrapper would turn back into a nice value.
+int64_t sys_getpriority(Process&, const SyscallArgs& a) {
+  return host_result(::syscall(SYS_getpriority, a.i32(0), a.i32(1)));
+}
+int64_t sys_setpriority(Process&, const SyscallArgs& a) {
+  return host_result(::syscall(SYS_setpriority, a.i32(0), a.i32(1), a.i32(2)));
+}
 
 int64_t sys_getgroups(Process& p, const SyscallArgs& a) {
   const int size = a.i32(0);
@@ -80,6 +109,8 @@ int64_t sys_arch_prctl(Process& p, const SyscallArgs& a) {
       // Linux refuses a base that is not a canonical user address.
       if (a[1] >= mm::kUserTop) return -EPERM;
       p.cpu->seg_base[a.i32(0) == abi::kArchSetFs ? kSegFs : kSegGs] = a[1];
+      // Linux loads a null selector along with the new base.
+      p.cpu->selector[a.i32(0) == abi::kArchSetFs ? kFs : kGs] = 0;
       return 0;
     case abi::kArchGetFs:
     case abi::kArchGetGs: {

@@ -1,14 +1,18 @@
 // The /proc/self files whose host answer would describe the emulator instead
 // of the guest: /proc/self/maps is generated from the guest's region tree,
-// /proc/self/exe names the guest's executable.
+// /proc/self/exe names the guest's executable, and /proc/self/fd lists the
+// guest's descriptors without emu's own.
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <charconv>
+#include <climits>
+#include <cstring>
 #include <optional>
 #include <string_view>
 
+#include "mm/host_fd.h"
 #include "syscalls/abi.h"
 #include "syscalls/handlers.h"
 
@@ -86,6 +90,31 @@ int64_t open_emulated_proc_file(Process& p, const std::string& path, int flags, 
     return host_result(::open(p.exe_path.c_str(), flags & ~(abi::kOCreat), 0));
   }
   return 0;
+}
+
+bool lists_own_descriptors(int dir_fd) {
+  char link[64], target[PATH_MAX];
+  std::snprintf(link, sizeof link, "/proc/self/fd/%d", dir_fd);
+  const ssize_t n = ::readlink(link, target, sizeof target - 1);
+  if (n <= 0) return false;
+  auto entry = proc_self_entry(std::string_view(target, size_t(n)));
+  return entry && *entry == "fd";
+}
+
+size_t drop_own_descriptor_entries(char* records, size_t bytes) {
+  size_t kept = 0;
+  for (size_t at = 0; at < bytes;) {
+    const uint16_t reclen = *reinterpret_cast<const uint16_t*>(records + at + 16);  // linux_dirent64.d_reclen
+    const char* name = records + at + 19;
+    long fd = -1;
+    const bool own = parse_id(name, fd) && mm::is_own_fd(int(fd));
+    if (!own) {
+      if (kept != at) std::memmove(records + kept, records + at, reclen);
+      kept += reclen;
+    }
+    at += reclen;
+  }
+  return kept;
 }
 
 }  // namespace emu::syscalls

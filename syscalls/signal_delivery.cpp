@@ -47,10 +47,6 @@ bool never_restarted_after_handler(uint64_t nr) {
   }
 }
 
-void strace_line(Process& p, const std::string& line) {
-  if (p.strace && p.strace_out) std::fprintf(p.strace_out, "%s\n", line.c_str());
-}
-
 // The SYSCALL instruction is 2 bytes: back to it, with the number in RAX.
 void restart_syscall(Process& p) {
   p.cpu->rip -= 2;
@@ -157,7 +153,7 @@ bool deliver_fault(Process& p, const mm::GuestFault& fault) {
     case SIGSEGV:
     case SIGBUS:
       if (fault.code == mm::kSiKernel) {
-        trap.trapno = 13;  // #GP
+        trap.trapno = fault.trap ? 4 : 13;  // INT 4 (#OF, reported after it), else #GP
       } else {
         trap.trapno = 14;  // #PF: user mode, present bit for a protection fault
         trap.err = 4 | (fault.code == mm::kSegvAccErr ? 1 : 0);
@@ -165,7 +161,7 @@ bool deliver_fault(Process& p, const mm::GuestFault& fault) {
       }
       break;
     case SIGILL: trap.trapno = 6; break;
-    case SIGTRAP: trap.trapno = 3; break;
+    case SIGTRAP: trap.trapno = fault.code == mm::kSiKernel ? 3 : 1; break;  // INT3 (#BP), INT1 (#DB)
     case SIGFPE: trap.trapno = fault.code <= mm::kFpeIntOvf ? 0 : 19; break;
     default: break;
   }

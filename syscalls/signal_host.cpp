@@ -2,6 +2,7 @@
 #include "syscalls/signal_host.h"
 
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -88,6 +89,24 @@ void attach_host_signals(Process& p, volatile uint8_t* interrupt, bool catch_ter
   mirror_mask(p);
 }
 
+void reset_signals_for_exec(Process& p) {
+  for (int sig = 1; sig <= abi::kNsig; ++sig) {
+    SignalAction& act = p.signals.actions[sig - 1];
+    const bool ignored = act.handler == 1;
+    act = SignalAction{};
+    if (ignored) act.handler = 1;
+    mirror_disposition(p, sig);
+  }
+  p.signals.altstack_sp = p.signals.altstack_size = 0;
+}
+
+void reset_signals_for_fork_child(Process& p) {
+  g_caught.store(0, std::memory_order_relaxed);
+  p.signals.pending = 0;
+  p.signals.syscall_interrupted = false;
+  mirror_mask(p);
+}
+
 uint64_t collect_host_signals(Process& p) {
   uint64_t caught = g_caught.exchange(0, std::memory_order_acquire);
   for (int sig = 1; caught; ++sig, caught >>= 1) {
@@ -124,7 +143,9 @@ void queue_guest_signal(Process& p, const abi::Siginfo& info) {
   sigemptyset(&set);
   sigaddset(&set, signo);
   sigprocmask(SIG_UNBLOCK, &set, nullptr);
-  raise(signo);
+  // Not raise(): after a raw clone (syscalls/children.cpp) glibc's cached
+  // thread id is the parent's.
+  syscall(SYS_tgkill, getpid(), gettid(), signo);
   _exit(128 + signo);
 }
 

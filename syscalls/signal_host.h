@@ -49,6 +49,15 @@ sigset_t host_sigset(uint64_t bits);
 void mirror_disposition(Process& p, int sig);
 void mirror_mask(const Process& p);
 
+// execve: handled signals go back to SIG_DFL and every action loses its
+// flags and mask (ignored ones stay ignored); the alternate stack is gone;
+// the mask and pending signals stay (Linux's flush_signal_handlers).
+void reset_signals_for_exec(Process& p);
+
+// In the child of a fork: no signal is pending (those caught for the parent
+// stay the parent's); the rest is inherited as it is.
+void reset_signals_for_fork_child(Process& p);
+
 // Moves signals the catcher recorded into p.signals.pending. Returns the
 // signals now pending and not blocked (what delivery would act on).
 uint64_t collect_host_signals(Process& p);

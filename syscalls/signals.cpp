@@ -51,7 +51,7 @@ int64_t signal_self(Process& p, int sig, int code) {
   const bool blocked = (p.signals.blocked & sig_bit(sig)) != 0;
   if (act.handler == 1) return 0;
   if (act.handler == 0 && !blocked) {
-    if (p.strace && p.strace_out) std::fprintf(p.strace_out, "%s\n", format_killed_by(sig).c_str());
+    strace_line(p, format_killed_by(sig));
     die_by_signal(sig);
   }
   abi::Siginfo info{};
@@ -170,7 +170,7 @@ int64_t sys_rt_sigtimedwait(Process& p, const SyscallArgs& a) {
 int64_t sys_rt_sigreturn(Process& p, const SyscallArgs&) {
   uint64_t rax = 0;
   if (pop_signal_frame(p, rax) != FrameResult::Ok) {
-    if (p.strace && p.strace_out) std::fprintf(p.strace_out, "%s\n", format_killed_by(SIGSEGV).c_str());
+    strace_line(p, format_killed_by(SIGSEGV));
     die_by_signal(SIGSEGV);
   }
   if (p.signals.pending & ~p.signals.blocked) p.cpu->interrupt = 1;

@@ -1,5 +1,8 @@
 #include "syscalls/strace.h"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <bit>
 #include <cinttypes>
@@ -102,6 +105,19 @@ constexpr Flag kMremapFlags[] = {{1, "MREMAP_MAYMOVE"}, {2, "MREMAP_FIXED"}, {4,
 
 constexpr Flag kAtFlags[] = {{0x100, "AT_SYMLINK_NOFOLLOW"}, {0x200, "AT_REMOVEDIR"}, {0x400, "AT_SYMLINK_FOLLOW"},
                              {0x800, "AT_NO_AUTOMOUNT"},     {0x1000, "AT_EMPTY_PATH"}};
+constexpr Flag kCloneFlags[] = {
+    {0x100, "CLONE_VM"},           {0x200, "CLONE_FS"},          {0x400, "CLONE_FILES"},
+    {0x800, "CLONE_SIGHAND"},      {0x1000, "CLONE_PIDFD"},      {0x2000, "CLONE_PTRACE"},
+    {0x4000, "CLONE_VFORK"},       {0x8000, "CLONE_PARENT"},     {0x10000, "CLONE_THREAD"},
+    {0x20000, "CLONE_NEWNS"},      {0x40000, "CLONE_SYSVSEM"},   {0x80000, "CLONE_SETTLS"},
+    {0x100000, "CLONE_PARENT_SETTID"}, {0x200000, "CLONE_CHILD_CLEARTID"}, {0x400000, "CLONE_DETACHED"},
+    {0x800000, "CLONE_UNTRACED"},  {0x1000000, "CLONE_CHILD_SETTID"}, {0x2000000, "CLONE_NEWCGROUP"},
+    {0x4000000, "CLONE_NEWUTS"},   {0x8000000, "CLONE_NEWIPC"},  {0x10000000, "CLONE_NEWUSER"},
+    {0x20000000, "CLONE_NEWPID"},  {0x40000000, "CLONE_NEWNET"}, {0x80000000, "CLONE_IO"}};
+constexpr Flag kWaitOptions[] = {{1, "WNOHANG"},       {2, "WSTOPPED"},        {4, "WEXITED"},
+                                 {8, "WCONTINUED"},    {0x1000000, "WNOWAIT"}, {0x20000000, "__WNOTHREAD"},
+                                 {0x40000000, "__WALL"}, {0x80000000, "__WCLONE"}};
+constexpr Name kIdTypes[] = {{0, "P_ALL"}, {1, "P_PID"}, {2, "P_PGID"}, {3, "P_PIDFD"}};
 constexpr Flag kAccessMode[] = {{4, "R_OK"}, {2, "W_OK"}, {1, "X_OK"}};
 constexpr Flag kGrndFlags[] = {{1, "GRND_NONBLOCK"}, {2, "GRND_RANDOM"}, {4, "GRND_INSECURE"}};
 constexpr Flag kSaFlags[] = {{0x04000000, "SA_RESTORER"}, {0x08000000, "SA_ONSTACK"}, {0x10000000, "SA_RESTART"},
@@ -410,6 +426,43 @@ class Printer {
     return quote_string(bytes, len > shown, all_hex);
   }
 
+  // strace's argv: ["ls", "-l"], at most kMaxArrayElements strings.
+  std::string string_array(uint64_t addr) {
+    if (addr == 0) return "NULL";
+    std::string out = "[";
+    for (size_t i = 0;; ++i) {
+      uint64_t sp = 0;
+      if (!read_guest(p_, addr + 8 * i, sp)) return ptr(addr);
+      if (sp == 0) break;
+      if (i == kMaxArrayElements) {
+        out += ", ...";
+        break;
+      }
+      auto s = p_.mem->read_cstring(mm::GuestAddr{sp}, kMaxStringBytes);
+      out += (i ? ", " : "") + (s ? quote_string(*s, false) : ptr(sp));
+    }
+    return out + "]";
+  }
+
+  // strace's envp: the address and how many variables.
+  std::string string_count(uint64_t addr) {
+    size_t n = 0;
+    for (uint64_t sp = 1; addr != 0 && sp != 0; ++n)
+      if (!read_guest(p_, addr + 8 * n, sp)) return ptr(addr);
+    return fmt::format("{} /* {} var{} */", ptr(addr), n ? n - 1 : 0, n == 2 ? "" : "s");
+  }
+
+  std::string wait_status(uint64_t addr) {
+    int32_t st = 0;
+    if (!ok() || result_ == 0 || addr == 0 || !read_guest(p_, addr, st)) return ptr(addr);
+    if (WIFEXITED(st)) return fmt::format("[{{WIFEXITED(s) && WEXITSTATUS(s) == {}}}]", WEXITSTATUS(st));
+    if (WIFSIGNALED(st))
+      return fmt::format("[{{WIFSIGNALED(s) && WTERMSIG(s) == {}{}}}]", signal_name(WTERMSIG(st)),
+                         WCOREDUMP(st) ? " && WCOREDUMP(s)" : "");
+    if (WIFSTOPPED(st)) return fmt::format("[{{WIFSTOPPED(s) && WSTOPSIG(s) == {}}}]", signal_name(WSTOPSIG(st)));
+    return fmt::format("[{:#x}]", st);
+  }
+
   std::string path(uint64_t addr) {
     auto s = p_.mem->read_cstring(mm::GuestAddr{addr}, abi::kPathMax);
     return s ? quote_string(*s, false) : ptr(addr);
@@ -693,6 +746,16 @@ class Printer {
       case ArgKind::FallocMode: return flag_names(uint32_t(v), kFallocFlags);
       case ArgKind::FlockOp: return flag_names(uint32_t(v), kFlockOps);
       case ArgKind::RenameFlags: return flag_names(uint32_t(v), kRenameFlags);
+      case ArgKind::CloneFlags: {
+        const std::string sig = (v & 0xff) ? signal_name(int(v & 0xff)) : "";
+        const std::string rest = (v & ~uint64_t{0xff}) ? flag_names(v & ~uint64_t{0xff}, kCloneFlags) : "";
+        return rest.empty() ? (sig.empty() ? "0" : sig) : sig.empty() ? rest : rest + "|" + sig;
+      }
+      case ArgKind::Argv: return string_array(v);
+      case ArgKind::Envp: return string_count(v);
+      case ArgKind::WaitStatusOut: return wait_status(v);
+      case ArgKind::WaitOptions: return flag_names(uint32_t(v), kWaitOptions);
+      case ArgKind::IdType: return value_name(int32_t(v), kIdTypes);
       case ArgKind::PollFds: return pollfds(v, uint32_t(next), false);
       case ArgKind::SigsetPack: return sigset_pack(v);
       case ArgKind::StatxFlags: {
@@ -776,6 +839,14 @@ std::string format_syscall(Process& p, uint64_t nr, const SyscallDesc* desc, con
   if (desc->ret == RetKind::Poll) line += printer.poll_suffix(nr == 271 ? 2 : -1, true);  // ppoll's time left
   if (desc->ret == RetKind::Select) line += printer.select_suffix(nr == 270);               // pselect6: timespec
   return line;
+}
+
+void strace_line(const Process& p, const std::string& line) {
+  if (!p.strace || !p.strace_out) return;
+  if (p.forked_child)
+    std::fprintf(p.strace_out, "[pid %5d] %s\n", int(::getpid()), line.c_str());
+  else
+    std::fprintf(p.strace_out, "%s\n", line.c_str());
 }
 
 }  // namespace emu::syscalls

@@ -36,6 +36,10 @@ std::optional<EntryArgs> capture_entry_args(Process& p, const SyscallDesc* desc,
 std::string format_signal_delivery(const abi::Siginfo& info);
 std::string format_killed_by(int sig);
 
+// Prints one --strace line (nothing without --strace). In a process the
+// guest forked, the line starts "[pid N] ", as strace -f marks children.
+void strace_line(const Process& p, const std::string& line);
+
 // strace's quoting of a byte string: "..." with C escapes, octal for other
 // non-printable bytes; `truncated` appends "..." after the closing quote.
 std::string quote_string(std::string_view bytes, bool truncated, bool all_hex = false);

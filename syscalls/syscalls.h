@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <memory>
 #include <string>
 
 #include "syscalls/abi.h"
@@ -16,6 +17,8 @@ class AddressSpace;
 }  // namespace emu
 
 namespace emu::syscalls {
+
+struct ExecImage;  // syscalls/exec.h
 
 // A signal disposition as the guest set it with rt_sigaction (the kernel's
 // struct sigaction fields). Mirrored onto the host (syscalls/signal_host.h);
@@ -63,6 +66,24 @@ struct Process {
   uint64_t clear_child_tid = 0;  // set_tid_address
   uint64_t robust_list = 0;      // set_robust_list head
   uint64_t robust_list_len = 0;
+
+  // What a new program is loaded with (execve): --mem-limit and AT_HWCAP.
+  uint64_t mem_limit = 0;
+  uint64_t hwcap = 0;
+  // Set by a successful execve: the loaded program, which the driver
+  // switches to right after the call (syscalls/exec.h).
+  std::shared_ptr<ExecImage> exec;
+  // This emulator process is a child the guest forked: what belongs to the
+  // emulator the user started (--stats, --rss-log, --compare-native's
+  // report) is the parent's. `fork_pending` asks the driver to let go of
+  // those once, right after the fork.
+  bool forked_child = false;
+  bool fork_pending = false;
+  // vfork: the write end of the pipe the parent waits on until this child
+  // execs or exits (-1: none).
+  int vfork_done_fd = -1;
+  // ... and the parent expects this child's memory writes (CLONE_VM).
+  bool vfork_shares_memory = false;
 };
 
 // Executes the system call described by cpu->gpr (RAX = number; RDI, RSI, RDX,

@@ -75,6 +75,12 @@ enum class ArgKind : uint8_t {
   NodeMode,    // S_IFIFO|0644
   NodeDev,     // makedev(0x1, 0x3), only for S_IFCHR/S_IFBLK modes before it
   RenameFlags, // RENAME_NOREPLACE|RENAME_EXCHANGE, or 0
+  CloneFlags,  // CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD
+  Argv,        // ["ls", "-l"]
+  Envp,        // 0x7ffd... /* 23 vars */
+  WaitStatusOut, // [{WIFEXITED(s) && WEXITSTATUS(s) == 0}]
+  WaitOptions, // WNOHANG|WUNTRACED, or 0
+  IdType,      // P_PID
 };
 
 // How the result is printed.

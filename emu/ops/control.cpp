@@ -17,15 +17,6 @@ inline uint64_t next_addr(const Cpu& cpu, const Insn& in) { return cpu.rip + in.
 
 // ---- jumps -------------------------------------------------------------------
 
-// An indirect branch (or RET) to a non-canonical address raises #GP at the
-// branch itself, before anything changes (RIP would be non-canonical); a
-// canonical but unmapped target faults at the target instead.
-inline uint64_t branch_target(uint64_t target) {
-  if (uint64_t(int64_t(target << 16) >> 16) != target) [[unlikely]]
-    throw mm::GuestFault{SIGSEGV, mm::kSiKernel, 0};
-  return target;
-}
-
 void op_jmp(Cpu& cpu, const Insn& in) { cpu.rip = in.imm; }
 
 void op_jcc(Cpu& cpu, const Insn& in) {
@@ -130,9 +121,22 @@ void op_ud2(Cpu& cpu, const Insn& in) {
 // int3 is a trap: the run loop leaves rip AFTER it for SIGTRAP (see interpreter.cpp).
 void op_int3(Cpu&, const Insn&) { throw mm::GuestFault{SIGTRAP, mm::kSiKernel, 0}; }
 
+// int1 (F1, ICEBP): a #DB trap, which Linux reports as SIGTRAP TRAP_BRKPT
+// with si_addr the next instruction's address (measured), rip there too.
+void op_int1(Cpu& cpu, const Insn& in) { throw mm::GuestFault{SIGTRAP, mm::kTrapBrkpt, next_addr(cpu, in)}; }
+
+// int 4: Linux's #OF gate is open to CPL 3; the trap is reported as SIGSEGV
+// SI_KERNEL with rip after the instruction (measured), unlike the #GP of
+// the other vectors (rip at it).
+void op_int_overflow(Cpu&, const Insn&) {
+  mm::GuestFault f{SIGSEGV, mm::kSiKernel, 0};
+  f.trap = true;
+  throw f;
+}
+
 }  // namespace
 
-void op_gp(Cpu&, const Insn&) { throw mm::GuestFault{SIGSEGV, mm::kSiKernel, 0}; }
+void op_gp(Cpu&, const Insn&) { raise_gp(); }
 
 void op_invalid(Cpu& cpu, const Insn& in) {
   throw mm::GuestFault{SIGILL, mm::kIllOpn, insn_addr(cpu, in)};
@@ -164,9 +168,12 @@ bool bind_control(const Decoded& d, Insn& out) {
         out.fn = op_nop;               // nop, and F3 90: pause
         return true;
       case 0xCC: out.fn = op_int3; return true;
-      case 0xCD:
-        out.fn = uint8_t(d.imm) == 3 ? op_int3 : op_gp;
+      case 0xCD: {
+        const uint8_t vector = uint8_t(d.imm);
+        out.fn = vector == 3 ? op_int3 : vector == 4 ? op_int_overflow : op_gp;
         return true;
+      }
+      case 0xF1: out.fn = op_int1; return true;
       case 0xF4:                                        // hlt
       case 0xE4: case 0xE5: case 0xE6: case 0xE7:       // in/out imm8
       case 0xEC: case 0xED: case 0xEE: case 0xEF:       // in/out dx
@@ -191,8 +198,17 @@ bool bind_control(const Decoded& d, Insn& out) {
       case 0x05: out.fn = op_syscall; return true;
       case 0xA2: out.fn = op_cpuid; return true;
       case 0x31: out.fn = op_rdtsc; return true;
+      case 0x00:                                     // lldt, ltr: #GP at CPL 3
+        if (r != 2 && r != 3) return false;
+        out.fn = op_gp;
+        return true;
       case 0x01:
         if (d.modrm == 0xF9) { out.fn = op_rdtscp; return true; }
+        // lgdt, lidt, invlpg (memory); lmsw (both forms); swapgs: #GP at CPL 3.
+        if ((d.mod != 3 && (r == 2 || r == 3 || r == 7)) || r == 6 || d.modrm == 0xF8) {
+          out.fn = op_gp;
+          return true;
+        }
         return false;
       case 0x0B: out.fn = op_ud2; return true;
       case 0x0D:                                     // prefetch/prefetchw: memory forms only
@@ -209,7 +225,7 @@ bool bind_control(const Decoded& d, Insn& out) {
         if (d.mod != 3 && r == 7) { out.fn = op_clflush; return true; }
         return false;
       case 0x06: case 0x07: case 0x08: case 0x09:    // clts sysret invd wbinvd
-      case 0x30: case 0x32:                          // wrmsr rdmsr
+      case 0x30: case 0x32: case 0x33:               // wrmsr rdmsr rdpmc (CR4.PCE clear)
         out.fn = op_gp;
         return true;
       // (0F 34/35 SYSENTER/SYSEXIT: #UD in long mode on this host (AMD), #GP

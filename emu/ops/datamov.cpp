@@ -4,7 +4,8 @@
 //   (0F C0/C1), CMPXCHG (0F B0/B1), CMPXCHG8B/16B (0F C7 /1), PUSH (50+r,
 //   FF /6, 6A, 68), POP (58+r, 8F /0), PUSHF/POPF (9C/9D), LAHF/SAHF
 //   (9F/9E), CBW/CWDE/CDQE (98), CWD/CDQ/CQO (99), CMOVcc (0F 40-4F),
-//   SETcc (0F 90-9F), ENTER/LEAVE (C8/C9), CMC/CLC/STC/CLD/STD, XLAT (D7).
+//   SETcc (0F 90-9F), ENTER/LEAVE (C8/C9, 64- and 16-bit), CMC/CLC/STC/CLD/STD,
+//   XLAT (D7).
 // MOVBE is not advertised (no CPUID bit), so 0F 38 F0/F1 are not bound here.
 #include "emu/ops/integer.h"
 
@@ -172,16 +173,13 @@ void pushf(Cpu& c, const Insn&) {
   push_value<S>(c, U<S>(read_rflags(c)));
 }
 
-// POPF at CPL 3: IF and IOPL are not writable (silently kept); TF is not
-// emulated (single-stepping would need a SIGTRAP per instruction), so kept too.
-inline constexpr uint64_t kPopfMask = kCF | kPF | kAF | kZF | kSF | kDF | kOF | kNT | kAC | kID;
-
+// POPF at CPL 3: the bits of kUserWritableFlags (integer.h).
 template <int S>
 void popf(Cpu& c, const Insn&) {
   const uint64_t sp = c.gpr[RSP];
   const U<S> v = load<U<S>>(c, sp);
   c.gpr[RSP] = sp + S;
-  write_rflags(c, v, S == 2 ? (kPopfMask & 0xffff) : kPopfMask);
+  write_rflags(c, v, S == 2 ? (kUserWritableFlags & 0xffff) : kUserWritableFlags);
 }
 
 void lahf(Cpu& c, const Insn&) {
@@ -221,38 +219,44 @@ void setcc(Cpu& c, const Insn& in) {
   else put<1>(c, in.rm, v);
 }
 
-// ENTER imm16, imm8 (64-bit operand size).
+// ENTER imm16, imm8 with S-byte pushes: 8, or 2 with 66. The stack and
+// frame addresses are 64-bit either way; the 16-bit form pushes and copies
+// words and writes only BP, the low word of RBP (measured on this host).
+template <int S>
 void enter(Cpu& c, const Insn& in) {
+  using T = U<S>;
   const uint64_t size = in.imm & 0xffff;
   const unsigned level = in.op & 31;
-  uint64_t sp = c.gpr[RSP] - 8;
-  store<uint64_t>(c, sp, c.gpr[RBP]);
+  uint64_t sp = c.gpr[RSP] - S;
+  store<T>(c, sp, T(c.gpr[RBP]));
   const uint64_t frame = sp;
   uint64_t bp = c.gpr[RBP];
   if (level > 0) {
     for (unsigned i = 1; i < level; ++i) {
-      bp -= 8;
-      const uint64_t v = load<uint64_t>(c, bp);
-      sp -= 8;
-      store<uint64_t>(c, sp, v);
+      bp -= S;
+      const T v = load<T>(c, bp);
+      sp -= S;
+      store<T>(c, sp, v);
     }
-    sp -= 8;
-    store<uint64_t>(c, sp, frame);
+    sp -= S;
+    store<T>(c, sp, T(frame));
   }
   // The new stack top must be writable (this host checks it after the
   // pushes, faulting at that address with RSP/RBP unchanged).
   const uint64_t top = sp - size;
   store<uint8_t>(c, top, load<uint8_t>(c, top));
-  c.gpr[RBP] = frame;
+  put<S>(c, RBP, T(frame));
   c.gpr[RSP] = top;
 }
 
-// LEAVE (64-bit operand size).
+// LEAVE: RSP = RBP, then pop S bytes into RBP (S = 2: into BP, the rest of
+// RBP kept).
+template <int S>
 void leave(Cpu& c, const Insn&) {
   const uint64_t bp = c.gpr[RBP];
-  const uint64_t v = load<uint64_t>(c, bp);
-  c.gpr[RSP] = bp + 8;
-  c.gpr[RBP] = v;
+  const U<S> v = load<U<S>>(c, bp);
+  c.gpr[RSP] = bp + S;
+  put<S>(c, RBP, v);
 }
 
 void cmc(Cpu& c, const Insn&) { flags::set_some(c.flags, kCF, flags::cf(c.flags) ? 0 : kCF); }
@@ -342,7 +346,8 @@ bool bind_datamov(const Decoded& d, Insn& out) {
         return true;
       }
       case 0xC7: {  // CMPXCHG8B / CMPXCHG16B
-        if (((d.modrm >> 3) & 7) != 1 || !mem || d.rep || d.repne) return false;
+        // 66, F2 and F3 are ignored (measured, also with LOCK: no HLE here).
+        if (((d.modrm >> 3) & 7) != 1 || !mem) return false;
         out.fn = (d.rex & 8) ? &cmpxchg_pair<true> : &cmpxchg_pair<false>;
         return true;
       }
@@ -366,7 +371,8 @@ bool bind_datamov(const Decoded& d, Insn& out) {
     return true;
   }
   if ((op >= 0x91 && op <= 0x97) || (op == 0x90 && (d.rex & 1))) {  // XCHG rAX, r
-    if (d.rep) return false;  // F3 90 is PAUSE
+    // F2/F3 change nothing here (measured): only 90 without REX.B is NOP/PAUSE,
+    // which bind_control owns.
     out.rm = opcode_reg(d);
     out.reg = RAX;
     out.fn = kXchg[size_index(opsize(d))][0];
@@ -461,14 +467,12 @@ bool bind_datamov(const Decoded& d, Insn& out) {
       out.fn = opsize(d) == 2 ? &widen_acc_pair<2> : opsize(d) == 4 ? &widen_acc_pair<4> : &widen_acc_pair<8>;
       return true;
     case 0xC8:
-      if (stack_size(d) == 2) return false;  // 16-bit ENTER: not implemented
       out.imm = d.imm & 0xffff;
       out.op = uint8_t(d.imm2);
-      out.fn = &enter;
+      out.fn = stack_size(d) == 2 ? &enter<2> : &enter<8>;
       return true;
     case 0xC9:
-      if (stack_size(d) == 2) return false;  // 16-bit LEAVE: not implemented
-      out.fn = &leave;
+      out.fn = stack_size(d) == 2 ? &leave<2> : &leave<8>;
       return true;
     case 0xF5: out.fn = &cmc; return true;
     case 0xF8: out.fn = &clc; return true;

@@ -75,6 +75,11 @@ inline uint64_t insn_addr(const Cpu& c, const Insn& in) { return c.rip + in.end 
   throw mm::GuestFault{SIGFPE, mm::kFpeIntDiv, insn_addr(c, in)};
 }
 
+// The RFLAGS bits POPF and IRET change at CPL 3: IF and IOPL are not
+// writable there (silently kept); TF is not emulated (single-stepping would
+// need a SIGTRAP per instruction), so kept too; RF is not modelled.
+inline constexpr uint64_t kUserWritableFlags = kCF | kPF | kAF | kZF | kSF | kDF | kOF | kNT | kAC | kID;
+
 // Operand forms. R = register, M = memory, I = immediate; destination first.
 enum Form : int { kRR = 0, kRM, kMR, kRI, kMI, kFormCount };
 

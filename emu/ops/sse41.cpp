@@ -344,8 +344,10 @@ bool bind_0f3a(const Enc& e, Insn& out) {
 }  // namespace
 
 bool bind_sse41(const Enc& e, Insn& out) {
-  // 66 is the mandatory prefix; an F2/F3 alongside it is ignored (see sse_valid in decoder.cpp).
-  if (!(e.pfx == 0x66 || (e.p66 && e.pfx != 0))) return false;
+  // 66 is the mandatory prefix. With an F2/F3 as well these opcodes are #UD
+  // (measured: F3 wins over 66 and they have no F3 form), which the decoder
+  // already reports (sse_valid in decoder.cpp), so only 66 gets here.
+  if (e.pfx != 0x66) return false;
   static const bool host_has = __builtin_cpu_supports("sse4.1");
   if (!host_has) return false;
   if (e.map == 2) return bind_0f38(e, out);

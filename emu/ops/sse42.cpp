@@ -170,8 +170,10 @@ bool bind_sse42(const Enc& e, Insn& out) {
   if (!host_has) return false;
   if (e.map == 2 && (e.opcode == 0xF0 || e.opcode == 0xF1))
     return e.pfx == 0xF2 && bind_crc32(e, out);  // without F2: MOVBE, not bound
-  // 66 is the mandatory prefix; an F2/F3 alongside it is ignored (see sse_valid in decoder.cpp).
-  if (!(e.pfx == 0x66 || (e.p66 && e.pfx != 0))) return false;
+  // 66 is the mandatory prefix. With an F2/F3 as well these opcodes are #UD
+  // (measured: F3 wins over 66 and they have no F3 form), which the decoder
+  // already reports (sse_valid in decoder.cpp), so only 66 gets here.
+  if (e.pfx != 0x66) return false;
   if (e.map == 2 && e.opcode == 0x37) return set_fn<pcmpgtq<Form::Reg>, pcmpgtq<Form::MemA>>(e, out);
   if (e.map == 3) {
     switch (e.opcode) {

@@ -59,13 +59,12 @@ void arith_mem(Cpu& cpu, const Insn& in) {
   using T = typename SrcType<S>::T;
   const T m = load<T>(cpu, mem_addr(cpu, in));
   if (empty(cpu, 0)) {
-    underflow(cpu);
-    return set_st(cpu, 0, indefinite());
+    if (underflow(cpu)) set_st(cpu, 0, indefinite());
+    return;
   }
   Host h(cpu);
   const long double r = calc<O, S>(h, st(cpu, 0), m);
-  absorb(cpu, h.sw, kC1);
-  st(cpu, 0) = r;
+  if (absorb(cpu, h.sw, kC1)) st(cpu, 0) = r;
 }
 
 // D8: ST(0) = ST(0) OP ST(i). DC/DE: ST(i) = ST(i) OP ST(0), then DE pops.
@@ -73,15 +72,16 @@ template <Op O, bool ToSti, bool Pop>
 void arith_reg(Cpu& cpu, const Insn& in) {
   begin(cpu, in);
   const unsigned d = ToSti ? in.rm : 0, s = ToSti ? 0 : in.rm;
-  long double r;
+  long double r = indefinite();
+  bool deliver;
   if (empty(cpu, d) || empty(cpu, s)) {
-    underflow(cpu);
-    r = indefinite();
+    deliver = underflow(cpu);
   } else {
     Host h(cpu);
     r = calc<O, Src::St>(h, st(cpu, d), st(cpu, s));
-    absorb(cpu, h.sw, kC1);
+    deliver = absorb(cpu, h.sw, kC1);
   }
+  if (!deliver) return;
   set_st(cpu, d, r);
   if constexpr (Pop) pop(cpu);
 }
@@ -95,9 +95,9 @@ template <Fn F>
 void unary(Cpu& cpu, const Insn& in) {
   begin(cpu, in);
   if (empty(cpu, 0)) {
-    underflow(cpu);
     if (F == Fn::Sin || F == Fn::Cos) cpu.x87.fsw &= uint16_t(~kC2);
-    return set_st(cpu, 0, indefinite());
+    if (underflow(cpu)) set_st(cpu, 0, indefinite());
+    return;
   }
   HostCc h(cpu);
   long double a = st(cpu, 0);
@@ -110,8 +110,7 @@ void unary(Cpu& cpu, const Insn& in) {
   X87_UN(Fn::Sin, "fsin")
   X87_UN(Fn::Cos, "fcos")
 #undef X87_UN
-  absorb(cpu, h.sw, (F == Fn::Sin || F == Fn::Cos) ? uint16_t(kC1 | kC2) : kC1);
-  st(cpu, 0) = a;
+  if (absorb(cpu, h.sw, (F == Fn::Sin || F == Fn::Cos) ? uint16_t(kC1 | kC2) : kC1)) st(cpu, 0) = a;
 }
 
 // ST(0) = f(ST(0), ST(1)): FSCALE, FPREM, FPREM1 (these two set C0/C1/C3 to
@@ -120,9 +119,9 @@ template <Fn F>
 void binary(Cpu& cpu, const Insn& in) {
   begin(cpu, in);
   if (empty(cpu, 0) || empty(cpu, 1)) {
-    underflow(cpu);
     if (F != Fn::Scale) cpu.x87.fsw &= uint16_t(~kC2);  // measured
-    return set_st(cpu, 0, indefinite());
+    if (underflow(cpu)) set_st(cpu, 0, indefinite());
+    return;
   }
   HostCc h(cpu);
   long double a = st(cpu, 0);
@@ -135,29 +134,31 @@ void binary(Cpu& cpu, const Insn& in) {
   X87_BI(Fn::Prem, "fprem")
   X87_BI(Fn::Prem1, "fprem1")
 #undef X87_BI
-  absorb(cpu, h.sw, F == Fn::Scale ? kC1 : kCC);
-  st(cpu, 0) = a;
+  if (absorb(cpu, h.sw, F == Fn::Scale ? kC1 : kCC)) st(cpu, 0) = a;
 }
 
 // ST(1) = f(ST(1), ST(0)), then pop: FYL2X, FYL2XP1, FPATAN.
 template <Fn F>
 void binary_pop(Cpu& cpu, const Insn& in) {
   begin(cpu, in);
-  long double r;
+  long double r = indefinite();
+  bool deliver;
   if (empty(cpu, 0) || empty(cpu, 1)) {
-    underflow(cpu);
-    r = indefinite();
+    deliver = underflow(cpu);
   } else {
     Host h(cpu);
     const long double x = st(cpu, 0), y = st(cpu, 1);
-#define X87_BP(K, MN) \
-  if constexpr (F == K) asm volatile(X87_PRO MN X87_EPI : "=t"(r), X87_OUT(h) : "0"(x), "u"(y), X87_IN(h) : "st(1)");
+#define X87_BP(K, MN)                                                                                     \
+  if constexpr (F == K)                                                                                   \
+    asm volatile(X87_PRO X87_MARK MN X87_EPI_DEPTH("fstp %%st(0)")                                        \
+                 : "=t"(r), X87_OUT(h), X87_DEPTH_OUT(h), X87_T_OUT(h) : "0"(x), "u"(y), X87_IN(h) : "st(1)");
     X87_BP(Fn::Yl2x, "fyl2x")
     X87_BP(Fn::Yl2xp1, "fyl2xp1")
     X87_BP(Fn::Patan, "fpatan")
 #undef X87_BP
-    absorb(cpu, h.sw, kC1);
+    deliver = absorb(cpu, h.sw, kC1);
   }
+  if (!deliver) return;
   set_st(cpu, 1, r);
   pop(cpu);
 }
@@ -171,9 +172,8 @@ template <Fn F>
 void unary_push(Cpu& cpu, const Insn& in) {
   begin(cpu, in);
   if (empty(cpu, 0) || push_would_overflow(cpu)) {
-    if (empty(cpu, 0)) underflow(cpu);
-    else overflow(cpu);
     if (F != Fn::Xtract) cpu.x87.fsw &= uint16_t(~kC2);
+    if (!(empty(cpu, 0) ? underflow(cpu) : overflow(cpu))) return;
     set_st(cpu, 0, indefinite());
     cpu.x87.top = (cpu.x87.top - 1) & 7;
     return set_st(cpu, 0, indefinite());
@@ -187,13 +187,14 @@ void unary_push(Cpu& cpu, const Insn& in) {
   long double top, second;
 #define X87_UP(K, MN)                                                                                  \
   if constexpr (F == K)                                                                                \
-    asm volatile(X87_PRO_CC MN X87_EPI : "=t"(top), "=u"(second), X87_OUT(h), X87_CC_OUT(h) : "0"(x), X87_IN(h), \
-                 X87_CC_IN(h));
+    asm volatile(X87_PRO_CC X87_MARK MN X87_EPI_DEPTH("fld %%st(0)")                                   \
+                 : "=t"(top), "=u"(second), X87_OUT(h), X87_CC_OUT(h), X87_DEPTH_OUT(h)                 \
+                 : "0"(x), X87_IN(h), X87_CC_IN(h));
   X87_UP(Fn::Ptan, "fptan")
   X87_UP(Fn::Sincos, "fsincos")
   X87_UP(Fn::Xtract, "fxtract")
 #undef X87_UP
-  absorb(cpu, h.sw, F == Fn::Xtract ? kC1 : uint16_t(kC1 | kC2));
+  if (!absorb(cpu, h.sw, F == Fn::Xtract ? kC1 : uint16_t(kC1 | kC2))) return;
   st(cpu, 0) = second;
   push(cpu, top);
 }

@@ -31,29 +31,36 @@ void fbld(Cpu& cpu, const Insn& in) {
   if (push_would_overflow(cpu)) return push(cpu, 0);
   Host h(cpu);
   long double r;
-  asm volatile(X87_PRO "fbld %[m]" X87_EPI : "=t"(r), X87_OUT(h) : [m] "m"(m), X87_IN(h));
-  absorb(cpu, h.sw, kC1);
-  push(cpu, r);
+  asm volatile(X87_PRO X87_MARK "fbld %[m]" X87_EPI_DEPTH("fldz")
+               : "=t"(r), X87_OUT(h), X87_DEPTH_OUT(h), X87_T_OUT(h) : [m] "m"(m), X87_IN(h));
+  if (absorb(cpu, h.sw, kC1)) push(cpu, r);
 }
 
 // FBSTP m80bcd: stores ST(0) rounded per RC, then pops. An empty ST(0) is a
 // stack underflow that stores the BCD indefinite (what the host stores for
 // the QNaN indefinite). Memory is written before the stack changes, as one
-// 10-byte access (all or nothing across a page boundary).
+// 10-byte access (all or nothing across a page boundary). An unmasked
+// exception stores nothing and does not pop.
 void fbstp(Cpu& cpu, const Insn& in) {
   begin(cpu, in);
   const uint64_t a = mem_addr(cpu, in);
   const bool e = empty(cpu, 0);
-  const long double v = e ? indefinite() : st(cpu, 0);
-  Bcd m;
-  Host h(cpu);
-  // A copy is pushed and popped by the store, so the compiler's view of the
-  // host stack (v in ST0) stays true.
-  asm volatile(X87_PRO "fld %%st(0)\n\tfbstp %[m]" X87_EPI : [m] "=m"(m), X87_OUT(h) : "t"(v), X87_IN(h));
-  cpu.mem->store_slow(cpu.tlb, a, m.b, sizeof m.b);
-  if (e) underflow(cpu);
-  else absorb(cpu, h.sw, kC1);
-  pop(cpu);
+  uint16_t sw = 0;
+  Bcd m{};
+  if (!e) {
+    Host h(cpu);
+    const long double v = st(cpu, 0);
+    // A copy is pushed and popped by the store, so the compiler's view of
+    // the host stack (v in ST0) stays true.
+    asm volatile(X87_PRO "fld %%st(0)\n\t" X87_MARK "fbstp %[m]" X87_EPI_DEPTH("fstp %%st(0)")
+                 : [m] "=m"(m), X87_OUT(h), X87_DEPTH_OUT(h), X87_T_OUT(h) : "t"(v), X87_IN(h));
+    sw = h.sw;
+  } else {
+    // The BCD indefinite.
+    m.b[7] = 0xc0;
+    m.b[8] = m.b[9] = 0xff;
+  }
+  finish_store(cpu, a, m, e, sw, true);
 }
 
 }  // namespace

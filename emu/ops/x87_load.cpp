@@ -14,7 +14,8 @@ void clear_c1(Cpu& cpu) { cpu.x87.fsw &= uint16_t(~kC1); }
 
 // ---- loads -------------------------------------------------------------------------------
 // FLD m32fp / m64fp: the conversion is exact, but an SNaN raises IE (and
-// becomes a QNaN) and a denormal raises DE, so the host converts.
+// becomes a QNaN) and a denormal raises DE, so the host converts (an
+// unmasked IE pushes nothing: Dest::Load).
 template <class T>
 void fld_mem(Cpu& cpu, const Insn& in) {
   begin(cpu, in);
@@ -22,12 +23,13 @@ void fld_mem(Cpu& cpu, const Insn& in) {
   if (push_would_overflow(cpu)) return push(cpu, 0);
   Host h(cpu);
   long double r;
-  if constexpr (sizeof(T) == 4)
-    asm volatile(X87_PRO "flds %[m]" X87_EPI : "=t"(r), X87_OUT(h) : [m] "m"(m), X87_IN(h));
-  else
-    asm volatile(X87_PRO "fldl %[m]" X87_EPI : "=t"(r), X87_OUT(h) : [m] "m"(m), X87_IN(h));
-  absorb(cpu, h.sw, kC1);
-  push(cpu, r);
+#define X87_FLD(MN)                                                                                 \
+  asm volatile(X87_PRO X87_MARK MN " %[m]" X87_EPI_DEPTH("fldz")                                    \
+               : "=t"(r), X87_OUT(h), X87_DEPTH_OUT(h), X87_T_OUT(h) : [m] "m"(m), X87_IN(h))
+  if constexpr (sizeof(T) == 4) X87_FLD("flds");
+  else X87_FLD("fldl");
+#undef X87_FLD
+  if (absorb(cpu, h.sw, kC1, Dest::Load)) push(cpu, r);
 }
 
 // FLD m80fp: no conversion, no exception.
@@ -47,7 +49,7 @@ void fld_st(Cpu& cpu, const Insn& in) {
   const long double v = st(cpu, in.rm);
   clear_c1(cpu);
   if (empty(cpu, in.rm)) {
-    underflow(cpu);
+    if (!underflow(cpu)) return;
     cpu.x87.top = (cpu.x87.top - 1) & 7;
     return set_st(cpu, 0, indefinite());
   }
@@ -87,13 +89,13 @@ void fld_const(Cpu& cpu, const Insn& in) {
 
 // ---- stores ------------------------------------------------------------------------------
 // FST/FSTP m32fp / m64fp: rounded per RC (and PC doesn't apply); C1 is the
-// round-up indicator. Memory is written before the stack changes, so a
-// faulting store leaves the x87 state as it was.
+// round-up indicator. An unmasked exception (OE and UE included) stores
+// nothing and does not pop (finish_store).
 template <class T, bool Pop>
 void fst_mem(Cpu& cpu, const Insn& in) {
   begin(cpu, in);
   const uint64_t a = mem_addr(cpu, in);
-  T m;
+  T m{};
   uint16_t sw = 0;
   const bool e = empty(cpu, 0);
   if (e) {
@@ -113,13 +115,10 @@ void fst_mem(Cpu& cpu, const Insn& in) {
       asm volatile(X87_PRO "fstl %[m]" X87_EPI : [m] "=m"(m), X87_OUT(h) : "t"(v), X87_IN(h));
     sw = h.sw;
   }
-  store<T>(cpu, a, m);
-  if (e) underflow(cpu);
-  else absorb(cpu, sw, kC1);
-  if constexpr (Pop) pop(cpu);
+  finish_store(cpu, a, m, e, sw, Pop);
 }
 
-// FSTP m80fp.
+// FSTP m80fp: no exception but an empty ST0's stack fault.
 void fstp_m80(Cpu& cpu, const Insn& in) {
   begin(cpu, in);
   const uint64_t a = mem_addr(cpu, in);
@@ -127,15 +126,14 @@ void fstp_m80(Cpu& cpu, const Insn& in) {
   const long double v = e ? indefinite() : st(cpu, 0);
   // One 10-byte access: across a page boundary it is all or nothing, as on
   // the hardware (two stores could leave the first half written).
-  uint8_t bytes[10];
+  struct {
+    uint8_t b[10];
+  } bytes;
   const uint64_t m = mant(v);
   const uint16_t x = se(v);
-  std::memcpy(bytes, &m, 8);
-  std::memcpy(bytes + 8, &x, 2);
-  cpu.mem->store_slow(cpu.tlb, a, bytes, sizeof bytes);
-  if (e) underflow(cpu);
-  else clear_c1(cpu);
-  pop(cpu);
+  std::memcpy(bytes.b, &m, 8);
+  std::memcpy(bytes.b + 8, &x, 2);
+  finish_store(cpu, a, bytes, e, 0, true);  // no exception: C1 = 0
 }
 
 // FST/FSTP ST(i) (and the FSTP1/8/9 aliases).
@@ -145,7 +143,7 @@ void fst_st(Cpu& cpu, const Insn& in) {
   clear_c1(cpu);
   long double v = st(cpu, 0);
   if (empty(cpu, 0)) {
-    underflow(cpu);
+    if (!underflow(cpu)) return;
     v = indefinite();
   }
   set_st(cpu, in.rm, v);
@@ -153,14 +151,15 @@ void fst_st(Cpu& cpu, const Insn& in) {
 }
 
 // FIST/FISTP m16/m32/m64int (rounded per RC) and FISTTP (truncated, SSE3).
-// Out of range or NaN: IE and the integer indefinite (the minimum value).
+// Out of range or NaN: IE and the integer indefinite (the minimum value);
+// unmasked, nothing is stored and nothing popped.
 enum class IntStore : uint8_t { Round, Trunc };
 
 template <class T, IntStore K, bool Pop>
 void fist(Cpu& cpu, const Insn& in) {
   begin(cpu, in);
   const uint64_t a = mem_addr(cpu, in);
-  T m;
+  T m{};
   uint16_t sw = 0;
   const bool e = empty(cpu, 0);
   if (e) {
@@ -169,9 +168,10 @@ void fist(Cpu& cpu, const Insn& in) {
     Host h(cpu);
     const long double v = st(cpu, 0);
     // A copy is pushed and stored with pop, as FIST has no m64 form and
-    // FISTTP always pops.
-#define X87_FIST(MN) \
-  asm volatile(X87_PRO "fld %%st(0)\n\t" MN " %[m]" X87_EPI : [m] "=m"(m), X87_OUT(h) : "t"(v), X87_IN(h))
+    // FISTTP always pops (unless an unmasked exception stops it).
+#define X87_FIST(MN)                                                                                     \
+  asm volatile(X87_PRO "fld %%st(0)\n\t" X87_MARK MN " %[m]" X87_EPI_DEPTH("fstp %%st(0)")                \
+               : [m] "=m"(m), X87_OUT(h), X87_DEPTH_OUT(h), X87_T_OUT(h) : "t"(v), X87_IN(h))
     if constexpr (K == IntStore::Round) {
       if constexpr (sizeof(T) == 2) X87_FIST("fistps");
       else if constexpr (sizeof(T) == 4) X87_FIST("fistpl");
@@ -184,10 +184,7 @@ void fist(Cpu& cpu, const Insn& in) {
 #undef X87_FIST
     sw = h.sw;
   }
-  store<T>(cpu, a, m);
-  if (e) underflow(cpu);
-  else absorb(cpu, sw, kC1);
-  if constexpr (Pop) pop(cpu);
+  finish_store(cpu, a, m, e, sw, Pop);
 }
 
 // ---- stack and sign ----------------------------------------------------------------------
@@ -197,7 +194,7 @@ void fxch(Cpu& cpu, const Insn& in) {
   clear_c1(cpu);
   long double a = st(cpu, 0), b = st(cpu, in.rm);
   if (empty(cpu, 0) || empty(cpu, in.rm)) {
-    underflow(cpu);
+    if (!underflow(cpu)) return;
     if (empty(cpu, 0)) a = indefinite();
     if (empty(cpu, in.rm)) b = indefinite();
   }
@@ -211,8 +208,8 @@ void fsign(Cpu& cpu, const Insn& in) {
   begin(cpu, in);
   clear_c1(cpu);
   if (empty(cpu, 0)) {
-    underflow(cpu);
-    return set_st(cpu, 0, indefinite());
+    if (underflow(cpu)) set_st(cpu, 0, indefinite());
+    return;
   }
   const long double v = st(cpu, 0);
   const uint16_t s = Abs ? uint16_t(se(v) & 0x7fff) : uint16_t(se(v) ^ 0x8000);

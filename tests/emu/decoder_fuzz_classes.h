@@ -1,8 +1,7 @@
 // The named classes of disagreement between emu and the host CPU found by
 // the decoder fuzzer (decoder_fuzz_test.cpp), each with its evidence:
 // instructions outside the ISA emu advertises (by Capstone's groups, or by
-// encoding where Capstone 4.0.2 does not know them), valid instructions emu
-// does not implement yet (known gaps, reported), what this AMD host does
+// encoding where Capstone 4.0.2 does not know them), what this AMD host does
 // differently from the Intel SDM that emu follows, and what this host's
 // kernel does with a few INT vectors. A disagreement in none of them fails.
 #pragma once
@@ -30,7 +29,7 @@ struct EmuView {
 EmuView emu_view(const FuzzBytes& b);
 
 // Why the host executes what emu refuses (SIGILL): a named class (not
-// advertised, a known gap), or failure = true: a gap inside the advertised ISA.
+// advertised), or failure = true: a gap inside the advertised ISA.
 struct RefusalClass {
   std::string name;
   bool failure = false;

@@ -13,7 +13,7 @@
 //  (a) what emu executes is not #UD on the host, and (b) what is #UD on the
 //      host is SIGILL in emu;
 //  (c) what the host executes and emu refuses is outside the ISA emu
-//      advertises (emu/cpuid.h), or a known gap, each a named class
+//      advertises (emu/cpuid.h), each a named class
 //      (tests/emu/decoder_fuzz_classes.h); anything else fails;
 //  (d) emu's length is the host's, except where this AMD host differs from
 //      the Intel SDM that emu follows (named);
@@ -370,7 +370,7 @@ void fuzz(const std::vector<Bytes>& cases, const char* title, Figures& f, Robust
   HostInsnProbe probe;
   std::vector<HostProbeResult> host;
   probe.run(jobs, host);
-  for (size_t i = 0; i < cases.size(); ++i) { if (host[i].status && i) std::printf("DEBUG prev %s\n", hex(cases[i-1].data(), 15).c_str()); compare(cases[i], views[i], host[i], cs, f); }
+  for (size_t i = 0; i < cases.size(); ++i) compare(cases[i], views[i], host[i], cs, f);
   f.print(title);
   std::printf("  native runs: %llu (%.2f per string), probe children: %llu\n", (unsigned long long)probe.native_runs(),
               double(probe.native_runs()) / double(cases.size()), (unsigned long long)probe.children());

@@ -90,6 +90,9 @@ RunResult DiffMachine::run_host(const DiffCase& c) {
   std::memcpy(a.data, c.data.data(), a.data_size);
   std::memcpy(a.stack, c.stack.data(), a.stack_size);
   const HostOutcome o = run_on_host(c.in);
+  // A case may have loaded DS, ES or GS (MOV Sreg, POP GS, LGS): back to the
+  // null selectors this process started with (FS is never loaded: diff_rules).
+  asm volatile("mov %0, %%ds\n\tmov %0, %%es\n\tmov %0, %%gs" ::"r"(0));
   RunResult r;
   r.signo = o.signo;
   r.code = o.code;
@@ -110,6 +113,10 @@ RunResult DiffMachine::run_emu(const DiffCase& c) {
   std::memcpy(window, c.bytes.data(), c.bytes.size());
   if (!mem_.poke(mm::GuestAddr(c.insn_addr), window, sizeof window)) throw std::runtime_error("poke");
   Cpu& cpu = cpu_;
+  // The segment registers as the host's are at every case's start (run_host).
+  static const Cpu fresh{};
+  std::memcpy(cpu.selector, fresh.selector, sizeof cpu.selector);
+  cpu.seg_base[kSegGs] = 0;
   for (int i = 0; i < 16; i++) cpu.gpr[i] = c.in.gpr[i];
   cpu.rip = c.insn_addr;
   write_rflags(cpu, c.in.rflags, ~uint64_t{0});

@@ -69,6 +69,7 @@ TEST_CASE("every instruction form emu binds matches the host CPU", "[diff][oracl
   std::vector<std::string> fixed_forms;    // forms whose operands could never be varied
   std::vector<std::string> always_signal;  // forms that never completed on the host (#UD, #GP...)
   std::vector<std::string> mismatching;    // "form (mismatching cases)"
+  std::vector<std::string> host_anomalies; // disagreements the host did not repeat
   for (const Form& f : census.forms) {
     Decoded d;
     decode_insn(f.bytes.data(), f.bytes.size(), 0x1000, d);
@@ -95,6 +96,15 @@ TEST_CASE("every instruction form emu binds matches the host CPU", "[diff][oracl
       else ++completed_here;
       const std::string diff = compare_runs(c, host, emu, rule);
       if (diff.empty()) continue;
+      // The oracle runs in a VM that is rarely wrong itself (seen once in
+      // ~3M cases under load: a #GP-ing MOV SS reported as #UD, not
+      // reproducible with the same seed). A disagreement is run on the host
+      // again; if the host then agrees with emu, it is counted and listed as
+      // a host anomaly, not as a mismatch.
+      if (compare_runs(c, machine.run_host(c), emu, rule).empty()) {
+        host_anomalies.push_back(fmt::format("{} case {}: {}", f.text, i, diff.substr(0, diff.find('\n'))));
+        continue;
+      }
       ++mismatches;
       ++bad_here;
       if (bad_here <= 2 && reported < max_reports) {
@@ -129,6 +139,8 @@ TEST_CASE("every instruction form emu binds matches the host CPU", "[diff][oracl
       "  mismatches {} in {} forms\n",
       cases, cases_per_form, seed, faulting, mismatches, mismatching.size());
   for (const std::string& m : mismatching) summary += "    " + m + "\n";
+  summary += fmt::format("  host anomalies (the host disagreed once, then agreed with emu) {}\n", host_anomalies.size());
+  for (const std::string& m : host_anomalies) summary += "    " + m + "\n";
   summary += fmt::format("  time {:.1f} s\n", secs);
   std::fputs(summary.c_str(), stdout);
   if (!report.empty()) std::fputs(("first mismatches:\n" + report).c_str(), stdout);

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <csignal>
+#include <vector>
 
 #include "emu/flags.h"
 #include "tests/emu/harness.h"
@@ -215,6 +216,89 @@ TEST_CASE("enter with a nesting level copies the display", "[integer][datamov]")
   CHECK(h.read<uint64_t>(frame - 8) == 0xdddd);
   CHECK(h.read<uint64_t>(frame - 16) == frame);
   CHECK(h.cpu.gpr[RSP] == frame - 16 - 0x10);
+}
+
+// 16-bit ENTER/LEAVE, as measured natively: the stack addresses stay 64-bit,
+// the pushes and copies are words, and only BP (RBP's low word) is written.
+TEST_CASE("enter with 66 pushes words and writes only bp", "[integer][datamov]") {
+  Harness h({0x66, 0xC8, 0x10, 0x00, 0x03});  // enterw 0x10, 3
+  const uint64_t old_bp = Harness::kStackTop - 0x100;  // 0x7fefffffff00
+  h.cpu.gpr[RBP] = old_bp;
+  h.write<uint16_t>(old_bp - 2, 0xaaaa);
+  h.write<uint16_t>(old_bp - 4, 0xbbbb);
+  h.run();
+  const uint64_t top = Harness::kStackTop;
+  CHECK(h.read<uint16_t>(top - 2) == 0xff00);   // BP
+  CHECK(h.read<uint16_t>(top - 4) == 0xaaaa);   // the display, from [rbp-2], [rbp-4]
+  CHECK(h.read<uint16_t>(top - 6) == 0xbbbb);
+  CHECK(h.read<uint16_t>(top - 8) == 0xfffe);   // the frame's low word
+  CHECK(h.cpu.gpr[RSP] == top - 8 - 0x10);
+  CHECK(h.cpu.gpr[RBP] == 0x7fefffff'fffe);     // upper 48 bits of the old RBP kept
+}
+
+TEST_CASE("leave with 66 pops a word into bp, also after an ignored rex.w", "[integer][datamov]") {
+  for (std::vector<uint8_t> code : {std::vector<uint8_t>{0x66, 0xC9}, std::vector<uint8_t>{0x48, 0x66, 0xC9}}) {
+    Harness h(code);
+    const uint64_t bp = Harness::kStackTop - 0x100;
+    h.cpu.gpr[RBP] = bp;
+    h.write<uint64_t>(bp, 0x5555555555551234);
+    h.run();
+    CHECK(h.cpu.gpr[RSP] == bp + 2);
+    CHECK(h.cpu.gpr[RBP] == ((bp & ~uint64_t{0xffff}) | 0x1234));
+  }
+}
+
+TEST_CASE("enter and leave with 66 and a non-canonical rbp are #SS (SIGBUS)", "[integer][datamov]") {
+  for (std::vector<uint8_t> code : {std::vector<uint8_t>{0x66, 0xC8, 0x10, 0x00, 0x03}, std::vector<uint8_t>{0x66, 0xC9}}) {
+    Harness h(code);
+    h.cpu.gpr[RBP] = 0x1111000000001000;
+    auto f = h.run_fault();
+    REQUIRE(f);
+    CHECK(f->signo == SIGBUS);
+    CHECK(f->code == mm::kSiKernel);
+    CHECK(h.cpu.gpr[RSP] == Harness::kStackTop);
+  }
+}
+
+TEST_CASE("xchg with rax ignores f2 and f3 (only 90 is nop and pause)", "[integer][datamov]") {
+  Harness h({0xF3, 0x91,          // xchg ecx, eax
+             0xF2, 0x92,          // xchg edx, eax
+             0xF3, 0x41, 0x90});  // xchg r8d, eax
+  h.cpu.gpr[RAX] = 1;
+  h.cpu.gpr[RCX] = 2;
+  h.cpu.gpr[RDX] = 3;
+  h.cpu.gpr[R8] = 4;
+  h.run();
+  CHECK(h.cpu.gpr[RCX] == 1);
+  CHECK(h.cpu.gpr[RDX] == 2);
+  CHECK(h.cpu.gpr[R8] == 3);
+  CHECK(h.cpu.gpr[RAX] == 4);
+}
+
+TEST_CASE("cmpxchg8b and cmpxchg16b ignore 66, f2 and f3", "[integer][datamov]") {
+  for (std::vector<uint8_t> code : {std::vector<uint8_t>{0xF3, 0x0F, 0xC7, 0x0B}, std::vector<uint8_t>{0xF2, 0x0F, 0xC7, 0x0B},
+                                    std::vector<uint8_t>{0x66, 0xF3, 0x0F, 0xC7, 0x0B},
+                                    std::vector<uint8_t>{0xF2, 0xF0, 0x0F, 0xC7, 0x0B}}) {
+    Harness h(code);  // cmpxchg8b [rbx]: equal, so ECX:EBX is stored
+    h.cpu.gpr[RBX] = Harness::kDataAddr;
+    h.write<uint64_t>(Harness::kDataAddr, 0x1111111122222222);
+    h.cpu.gpr[RAX] = 0x22222222;
+    h.cpu.gpr[RDX] = 0x11111111;
+    h.cpu.gpr[RCX] = 0x99;
+    h.run();
+    CHECK(h.read<uint64_t>(Harness::kDataAddr) == (uint64_t{0x99} << 32 | uint32_t(Harness::kDataAddr)));
+    CHECK((h.rflags() & kZF) != 0);
+  }
+  Harness w({0xF3, 0x48, 0x0F, 0xC7, 0x0B});  // cmpxchg16b [rbx]: not equal, RDX:RAX loaded
+  w.cpu.gpr[RBX] = Harness::kDataAddr;
+  w.write<uint64_t>(Harness::kDataAddr, 0x1111111122222222);
+  w.write<uint64_t>(Harness::kDataAddr + 8, 0x3333333344444444);
+  w.cpu.gpr[RAX] = 0x22222222;
+  w.cpu.gpr[RDX] = 0x11111111;
+  w.run();
+  CHECK(w.cpu.gpr[RAX] == 0x1111111122222222);
+  CHECK(w.cpu.gpr[RDX] == 0x3333333344444444);
+  CHECK((w.rflags() & kZF) == 0);
 }
 
 TEST_CASE("cmov with a false condition still zero-extends a 32-bit destination", "[integer][datamov]") {

@@ -35,7 +35,10 @@ CASES_FILE = os.path.join(HERE, "busybox_cases.txt")
 FIXTURE_TIME = 981173106          # 2001-02-03 04:05:06 UTC
 RECENT = 1262304000               # 2010-01-01: later mtimes are "now" and not compared
 TIMEOUT = 30
-ENV = {"PATH": "/usr/bin:/bin", "LC_ALL": "C", "TZ": "UTC", "HOME": "/nonexistent-home", "USER": "tester"}
+# PATH is a directory of busybox applet links (applet_bin), so that applets
+# that run other programs (xargs, find -exec, sh, env, tar -z) run static
+# busybox ones, which emu can execute, rather than the host's dynamic ones.
+ENV = {"PATH": "", "LC_ALL": "C", "TZ": "UTC", "HOME": "/nonexistent-home", "USER": "tester"}
 
 
 @dataclass
@@ -243,6 +246,15 @@ def compare(case, emu, busybox):
     return not report, report
 
 
+def applet_bin(busybox):
+    """A new directory with a link named after every applet of `busybox`."""
+    d = tempfile.mkdtemp(prefix="emu-busybox-bin-")
+    applets = subprocess.run([busybox, "--list"], capture_output=True, text=True, check=True).stdout.split()
+    for name in applets:
+        os.symlink(os.path.abspath(busybox), os.path.join(d, name))
+    return d
+
+
 def main(argv):
     if argv[1:2] == ["--list"]:
         print("\n".join(c.name for c in parse_cases()))
@@ -259,11 +271,14 @@ def main(argv):
             raise SystemExit(f"unknown case(s): {' '.join(missing)}")
         cases = [by_name[n] for n in names]
     fixture_template()
+    bin_dir = applet_bin(busybox)
+    ENV["PATH"] = bin_dir
     try:
         with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
             results = list(pool.map(lambda c: (c, *compare(c, emu, busybox)), cases))
     finally:
         shutil.rmtree(_template, ignore_errors=True)
+        shutil.rmtree(bin_dir, ignore_errors=True)
     failed = 0
     for case, passed, report in results:
         print(f"{'PASS' if passed else 'FAIL'} {case.name}")
