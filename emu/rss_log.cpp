@@ -197,6 +197,7 @@ RssLog::RssLog(std::unique_ptr<State> state) : state_(std::move(state)) {}
 RssLog::~RssLog() { finish(); }
 
 void RssLog::finish() {
+  if (!state_) return;  // abandoned
   State& s = *state_;
   if (s.finished) return;
   s.finished = true;
@@ -215,6 +216,7 @@ void RssLog::finish() {
 }
 
 void RssLog::retarget(const mm::AddressSpace& mem) {
+  if (!state_) return;  // abandoned
   State& s = *state_;
   pthread_mutex_lock(&s.mutex);
   s.mem = &mem;
@@ -222,14 +224,14 @@ void RssLog::retarget(const mm::AddressSpace& mem) {
 }
 
 void RssLog::abandon() {
-  State& s = *state_;
-  // Neither the sampler thread nor its mutex's owner exists in this copy of
-  // the process: touch neither.
-  s.thread_started = false;
-  s.finished = true;
-  mm::close_own_fd(s.out_fd);
-  mm::close_own_fd(s.statm_fd);
-  s.out_fd = s.statm_fd = -1;
+  if (!state_) return;
+  // The sampler thread does not exist in this copy of the process, and the
+  // copies of its mutex and condition variable may be in a state only that
+  // thread could resolve (held, or with a waiter): never lock, signal or
+  // destroy them. The State is leaked on purpose, its descriptors closed.
+  State* s = state_.release();
+  mm::close_own_fd(s->out_fd);
+  mm::close_own_fd(s->statm_fd);
 }
 
 }  // namespace emu

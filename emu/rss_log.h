@@ -53,7 +53,8 @@ class RssLog {
   void retarget(const mm::AddressSpace& mem);
 
   // In a process the guest forked: the log and its sampler belong to the
-  // parent. Closes this copy's descriptors; writes nothing.
+  // parent. Closes this copy's descriptors; writes nothing. Every other
+  // call is a no-op afterwards.
   void abandon();
 
   struct State;  // shared with the sampler thread (rss_log.cpp)
