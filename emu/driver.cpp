@@ -27,6 +27,7 @@
 #include "emu/interpreter.h"
 #include "emu/rss_log.h"
 #include "emu/trace.h"
+#include "loader/executable.h"
 #include "loader/loader.h"
 #include "mm/address_space.h"
 #include "mm/guest_fault.h"
@@ -55,12 +56,6 @@ std::string resolve_program(const std::string& program) {
 }
 
 namespace {
-
-std::string absolute_path(const std::string& path) {
-  char buf[PATH_MAX];
-  if (realpath(path.c_str(), buf)) return buf;
-  return path;
-}
 
 // The si_code name of a memory fault, as strace and the kernel's headers spell it.
 const char* fault_code_name(int signo, int code) {
@@ -132,11 +127,11 @@ void print_stats(const Cpu& cpu, const mm::AddressSpace& mem, const Interpreter&
   std::fprintf(out, "  emulator max RSS     %ld KiB\n", peak_kib);
 }
 
-// The CPU as a new program finds it (execve): registers cleared, the x87
-// and SSE units in their initial state, RIP and RSP from the loader. The
-// retired-instruction count and a pending interrupt carry over.
-void start_program(Cpu& cpu, const loader::LoadedProgram& program) {
-  static const Cpu initial;  // the architectural state a process starts with
+// execve: the registers, segments, x87 and SSE units back to the state a
+// new process starts with (a default-constructed Cpu's). The retired-
+// instruction count and a pending interrupt carry over.
+void reset_architectural_state(Cpu& cpu) {
+  static const Cpu initial;
   std::copy(std::begin(initial.gpr), std::end(initial.gpr), std::begin(cpu.gpr));
   std::copy(std::begin(initial.seg_base), std::end(initial.seg_base), std::begin(cpu.seg_base));
   std::copy(std::begin(initial.selector), std::end(initial.selector), std::begin(cpu.selector));
@@ -144,6 +139,10 @@ void start_program(Cpu& cpu, const loader::LoadedProgram& program) {
   cpu.flags = initial.flags;
   cpu.mxcsr = initial.mxcsr;
   cpu.x87 = initial.x87;
+}
+
+// RIP and RSP as the loader left them for the program's entry.
+void start_program(Cpu& cpu, const loader::LoadedProgram& program) {
   cpu.event = Event::None;
   cpu.rip = program.entry;
   cpu.gpr[RSP] = program.stack_pointer;
@@ -211,7 +210,7 @@ int run_program(const Options& options, const RunHooks& hooks) {
 
   process.cpu = &cpu;
   process.mem = mem.get();
-  process.exe_path = absolute_path(program.path);
+  process.exe_path = loader::resolved_exe_path(program.path);
   process.strace = options.strace;
   process.stack_limit = load.stack_limit;
   process.mem_limit = options.mem_limit;
@@ -235,6 +234,7 @@ int run_program(const Options& options, const RunHooks& hooks) {
     cpu.mem = mem.get();
     mem->attach(&cpu.tlb);
     process.mem = mem.get();
+    reset_architectural_state(cpu);
     start_program(cpu, image.program);
     interp = std::make_unique<Interpreter>(cpu);
     trace = std::make_unique<InstructionTrace>(*mem);

@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
+#include <cstdlib>
 #include <cstring>
 
 namespace emu::loader {
@@ -31,6 +33,11 @@ std::variant<int, LoadError> open_executable(const std::string& path) {
   if (!failed) return fd;
   ::close(fd);
   return error;
+}
+
+std::string resolved_exe_path(const std::string& path) {
+  char buf[PATH_MAX];
+  return ::realpath(path.c_str(), buf) ? std::string(buf) : path;
 }
 
 }  // namespace emu::loader

@@ -20,4 +20,8 @@ LoadError host_load_error(int err);
 // too, where Linux would run it.
 std::variant<int, LoadError> open_executable(const std::string& path);
 
+// `path` with every link resolved, as /proc/self/exe names a program
+// (`path` itself when it can't be resolved).
+std::string resolved_exe_path(const std::string& path);
+
 }  // namespace emu::loader

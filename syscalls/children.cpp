@@ -61,7 +61,7 @@ struct VforkPipe {
   int read_end = -1, write_end = -1;
 };
 
-constexpr size_t kPageBytes = 4096;
+constexpr size_t kPageBytes = mm::kPageSize;
 struct PageRecord {
   uint64_t addr;
   uint8_t bytes[kPageBytes];

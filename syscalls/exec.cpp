@@ -42,19 +42,11 @@ int64_t count_strings(Process& p, uint64_t array, std::vector<uint64_t>& pointer
 // MAX_ARG_STRLEN (the kernel's copy_strings).
 int64_t copy_strings(Process& p, const std::vector<uint64_t>& pointers, std::vector<std::string>& out) {
   for (uint64_t ptr : pointers) {
-    auto s = p.mem->read_cstring(mm::GuestAddr{ptr}, kMaxArgStrlen - 1);
-    if (!s) {
-      std::vector<char> probe(kMaxArgStrlen);
-      return p.mem->copy_in(probe.data(), mm::GuestAddr{ptr}, probe.size()) ? -E2BIG : -EFAULT;
-    }
-    out.push_back(std::move(*s));
+    std::string s;
+    if (int64_t r = read_guest_string(p, ptr, kMaxArgStrlen, E2BIG, s); r < 0) return r;
+    out.push_back(std::move(s));
   }
   return 0;
-}
-
-std::string absolute(const std::string& path) {
-  char buf[PATH_MAX];
-  return ::realpath(path.c_str(), buf) ? std::string(buf) : path;
 }
 
 std::string basename_of(const std::string& path) {
@@ -100,7 +92,7 @@ int64_t exec_program(Process& p, const std::string& host_path, const std::string
     return -err->error;
   }
   image->program = std::get<loader::LoadedProgram>(loaded);
-  image->exe_path = absolute(image->program.path);
+  image->exe_path = loader::resolved_exe_path(image->program.path);
   image->comm = basename_of(name).substr(0, 15);
   p.exec = std::move(image);
   // Past the point of no return, with the old memory still here: a vfork

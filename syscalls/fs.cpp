@@ -16,16 +16,20 @@
 
 namespace emu::syscalls {
 
-int64_t read_path(Process& p, uint64_t addr, std::string& out) {
-  if (auto s = p.mem->read_cstring(mm::GuestAddr{addr}, abi::kPathMax - 1)) {
+int64_t read_guest_string(Process& p, uint64_t addr, size_t limit, int too_long, std::string& out) {
+  if (auto s = p.mem->read_cstring(mm::GuestAddr{addr}, limit - 1)) {
     out = std::move(*s);
     return 0;
   }
-  // Failed: either a fault before the NUL, or PATH_MAX readable bytes without
+  // Failed: either a fault before the NUL, or `limit` readable bytes without
   // one (the kernel's strncpy_from_user tells the two apart the same way).
-  std::vector<char> probe(abi::kPathMax);
-  if (p.mem->copy_in(probe.data(), mm::GuestAddr{addr}, probe.size())) return -ENAMETOOLONG;
+  std::vector<char> probe(limit);
+  if (p.mem->copy_in(probe.data(), mm::GuestAddr{addr}, probe.size())) return -too_long;
   return -EFAULT;
+}
+
+int64_t read_path(Process& p, uint64_t addr, std::string& out) {
+  return read_guest_string(p, addr, abi::kPathMax, ENAMETOOLONG, out);
 }
 
 GuestPath::GuestPath(Process& p, uint64_t addr) {

@@ -47,6 +47,9 @@ bool write_guest(Process& p, uint64_t addr, const T& value) {
 // Reads a path argument like the kernel's getname(): 0 and the path, or
 // -EFAULT (unreadable before its NUL) or -ENAMETOOLONG (no NUL in PATH_MAX).
 int64_t read_path(Process& p, uint64_t addr, std::string& out);
+// The same for any string of at most `limit` bytes with its NUL: 0, -EFAULT,
+// or -too_long (execve's arguments: E2BIG past MAX_ARG_STRLEN).
+int64_t read_guest_string(Process& p, uint64_t addr, size_t limit, int too_long, std::string& out);
 
 // A guest path argument for the host call that does the guest's. The kernel
 // reads names early but reports a bad one only where it uses it, after

@@ -2,6 +2,7 @@
 // of the guest: /proc/self/maps is generated from the guest's region tree,
 // /proc/self/exe names the guest's executable, and /proc/self/fd lists the
 // guest's descriptors without emu's own.
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -104,8 +105,9 @@ bool lists_own_descriptors(int dir_fd) {
 size_t drop_own_descriptor_entries(char* records, size_t bytes) {
   size_t kept = 0;
   for (size_t at = 0; at < bytes;) {
-    const uint16_t reclen = *reinterpret_cast<const uint16_t*>(records + at + 16);  // linux_dirent64.d_reclen
-    const char* name = records + at + 19;
+    const auto* d = reinterpret_cast<const struct dirent64*>(records + at);
+    const uint16_t reclen = d->d_reclen;
+    const char* name = d->d_name;
     long fd = -1;
     const bool own = parse_id(name, fd) && mm::is_own_fd(int(fd));
     if (!own) {
