@@ -5,6 +5,8 @@
 
 #include "emu/bind.h"
 #include "emu/decoder.h"
+#include "emu/flag_use.h"
+#include "emu/flags.h"
 #include "emu/ops/control.h"
 
 namespace emu {
@@ -16,9 +18,14 @@ constexpr unsigned kInitialSlotsLog2 = 9;
 
 void op_stale(Cpu&, const Insn&) { throw StaleBlock{}; }
 
+// Decoded::map of the placeholder for undecodable bytes in the liveness pass.
+constexpr uint8_t kNotAnInsn = 0xFF;
+
 size_t block_bytes(unsigned capacity) { return sizeof(Block) + capacity * sizeof(Insn); }
 
 }  // namespace
+
+Block kNoBlock{.start = kNoRip, .next = {&kNoBlock, &kNoBlock}};
 
 BlockCache::BlockCache(mm::AddressSpace& mem) : mem_(mem) {
   slots_.resize(size_t{1} << kInitialSlotsLog2);
@@ -102,6 +109,7 @@ void BlockCache::drop(Block* b) {
   if (!b->live) return;
   b->live = false;
   erase(b->start);
+  b->start = kNoRip;  // links to it no longer match any rip
   for (uint64_t p : {b->page[0], b->page[1]}) {
     auto it = page_blocks_.find(p);
     if (it == page_blocks_.end()) continue;
@@ -146,6 +154,30 @@ void BlockCache::flush_all() {
 
 // ---- building ---------------------------------------------------------------------
 
+// Flag liveness (emu/flag_use.h): walks the block backwards from its end,
+// where every flag is live, and rebinds each instruction none of whose
+// flags is read before being overwritten to its no-flags handler.
+void BlockCache::elide_dead_flags(Decoded* decoded, Insn* insns, unsigned count) {
+  uint32_t live = uint32_t(kArithFlags);
+  for (unsigned i = count; i-- > 0;) {
+    Decoded& d = decoded[i];
+    if (d.map == kNotAnInsn) {
+      live = uint32_t(kArithFlags);
+      continue;
+    }
+    const FlagUse use = flag_use(d);
+    if (use.may_write && !(use.may_write & live)) {
+      d.flags_dead = true;
+      const uint16_t end = insns[i].end;
+      const Handler with_flags = insns[i].fn;
+      insns[i] = bind(d);
+      insns[i].end = end;
+      if (insns[i].fn != with_flags) ++stats_.flags_elided;
+    }
+    live = (live & ~use.writes) | use.reads;
+  }
+}
+
 Block* BlockCache::build(uint64_t rip) {
   reclaim();
 
@@ -158,6 +190,7 @@ Block* BlockCache::build(uint64_t rip) {
   bool straddles = false;
 
   Insn insns[kMaxBlockInsns];
+  Decoded decoded[kMaxBlockInsns];  // for the flag-liveness pass
   unsigned count = 0;
   size_t off = 0;
   bool falls_through = true;
@@ -175,6 +208,8 @@ Block* BlockCache::build(uint64_t rip) {
     }
     if (s != DecodeStatus::Ok) {
       if (count > 0) break;  // the next block starts with it and reports it
+      decoded[count] = Decoded{};
+      decoded[count].map = kNotAnInsn;
       Insn& in = insns[count++];
       in = Insn{};
       in.len = 0;  // unknown: the handler's address is start + end - 0
@@ -192,6 +227,7 @@ Block* BlockCache::build(uint64_t rip) {
     Insn in = bind(d);
     off += d.len;
     in.end = uint16_t(off);
+    decoded[count] = d;
     insns[count++] = in;
     if (in.fn == op_invalid || ends_block(d)) {
       falls_through = false;
@@ -200,7 +236,12 @@ Block* BlockCache::build(uint64_t rip) {
     if (rip + off >= page_end) break;
   }
 
-  Block* b = allocate(count);
+  // An uncacheable block runs once, straight into its fetch fault: it lives
+  // in a scratch buffer that no link can reach, not in the arena.
+  if (!cacheable && !scratch_) scratch_ = std::make_unique_for_overwrite<std::byte[]>(block_bytes(kMaxBlockInsns));
+  if (elide_flags_) elide_dead_flags(decoded, insns, count);
+
+  Block* b = cacheable ? allocate(count) : reinterpret_cast<Block*>(scratch_.get());
   b->start = rip;
   b->page[0] = rip >> mm::kPageShift;
   b->page[1] = straddles && rip + off > page_end ? b->page[0] + 1 : b->page[0];
@@ -208,12 +249,12 @@ Block* BlockCache::build(uint64_t rip) {
   b->count = uint16_t(count);
   b->capacity = uint16_t(count);
   b->falls_through = falls_through;
+  b->next[0] = b->next[1] = &kNoBlock;
   std::memcpy(static_cast<void*>(b->insns()), insns, count * sizeof(Insn));
   ++stats_.decoded;
 
   if (!cacheable) {
     b->live = false;
-    pending_free_.push_back(b);  // runs once (and faults), then is reused
     return b;
   }
   b->live = true;

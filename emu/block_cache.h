@@ -43,12 +43,22 @@ struct Block {
   uint16_t capacity = 0;   // Insn slots allocated
   bool falls_through = false;  // ends without a control transfer: next rip = start + size
   bool live = false;       // reachable from the hash (false once dropped)
-  // Block chaining (a later optimisation) would add successor pointers here.
+  // Block chaining: the last two distinct blocks that ran after this one,
+  // most recent first; never null (kNoBlock when unknown). The run loop
+  // follows one whose start equals the new rip instead of hashing. A
+  // dropped block's start becomes kNoRip, so a stale link never matches, and
+  // a link to a block reused for another address matches only that address.
+  Block* next[2];
 
   Insn* insns() { return reinterpret_cast<Insn*>(this + 1); }
   const Insn* insns() const { return reinterpret_cast<const Insn*>(this + 1); }
 };
 static_assert(sizeof(Block) % alignof(Insn) == 0);
+
+// A start address no block has: non-canonical, so never a guest rip.
+inline constexpr uint64_t kNoRip = uint64_t{1} << 63;
+// The successor of a block whose successors are not known yet.
+extern Block kNoBlock;
 
 // Thrown by the handlers of a dropped block (see above); never escapes run().
 struct StaleBlock {};
@@ -57,6 +67,7 @@ struct BlockCacheStats {
   uint64_t decoded = 0;      // blocks built
   uint64_t invalidated = 0;  // blocks dropped by code_changed / flush
   uint64_t live = 0;         // blocks in the cache now
+  uint64_t flags_elided = 0; // instructions bound without computing flags (emu/flag_use.h)
 };
 
 class BlockCache final : public mm::CodeObserver {
@@ -85,10 +96,22 @@ class BlockCache final : public mm::CodeObserver {
   // Must not be called while a block executes.
   Block* build(uint64_t rip);
 
+  // The block at `rip`, cached or built (see build for faults).
+  Block* find(uint64_t rip) {
+    Block* b = lookup(rip);
+    return b ? b : build(rip);
+  }
+
   void code_changed(mm::PageRange pages) override;
   void flush_all();
 
   BlockCacheStats stats() const { return stats_; }
+
+  // Flag elision (emu/flag_use.h), on by default. Off, every instruction
+  // computes its flags, so a guest fault in the middle of a block shows the
+  // exact flags in its signal frame (--precise-flags, and --trace).
+  // Applies to blocks built from now on.
+  void set_flag_elision(bool on) { elide_flags_ = on; }
 
  private:
   struct Slot {
@@ -104,6 +127,7 @@ class BlockCache final : public mm::CodeObserver {
   void drop_page(uint64_t page);
   Block* allocate(unsigned capacity);
   void reclaim();
+  void elide_dead_flags(Decoded* decoded, Insn* insns, unsigned count);
 
   mm::AddressSpace& mem_;
   std::vector<Slot> slots_;
@@ -118,8 +142,10 @@ class BlockCache final : public mm::CodeObserver {
   std::byte* chunk_end_ = nullptr;
   std::vector<Block*> free_[kMaxBlockInsns + 1];  // by capacity
   std::vector<Block*> pending_free_;              // dropped, maybe still executing
+  std::unique_ptr<std::byte[]> scratch_;          // the uncacheable block (see build)
 
   BlockCacheStats stats_;
+  bool elide_flags_ = true;
 };
 
 }  // namespace emu

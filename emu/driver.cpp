@@ -110,6 +110,7 @@ void print_stats(const Cpu& cpu, const mm::AddressSpace& mem, const Interpreter&
   std::fprintf(out, "  guest instructions   %lu\n", static_cast<unsigned long>(cpu.icount));
   std::fprintf(out, "  blocks decoded       %lu (invalidated %lu, live %lu)\n", static_cast<unsigned long>(is.blocks_decoded),
                static_cast<unsigned long>(is.blocks_invalidated), static_cast<unsigned long>(is.blocks_live));
+  std::fprintf(out, "  flags elided         %lu decoded instructions\n", static_cast<unsigned long>(is.flags_elided));
   std::fprintf(out, "  frames in use        %lu (%lu KiB)\n", static_cast<unsigned long>(s.frames.in_use),
                static_cast<unsigned long>(s.frames.in_use * 4));
   std::fprintf(out, "  frames peak          %lu (%lu KiB)\n", static_cast<unsigned long>(s.frames.peak),
@@ -204,9 +205,15 @@ int run_program(const Options& options, const RunHooks& hooks) {
   const auto& program = std::get<loader::LoadedProgram>(loaded);
   start_program(cpu, program);
 
-  auto interp = std::make_unique<Interpreter>(cpu);
-  auto trace = std::make_unique<InstructionTrace>(*mem);
-  if (options.trace) interp->set_trace(InstructionTrace::hook, trace.get());
+  std::unique_ptr<Interpreter> interp;
+  std::unique_ptr<InstructionTrace> trace;
+  auto start_interpreter = [&] {
+    interp = std::make_unique<Interpreter>(cpu);
+    trace = std::make_unique<InstructionTrace>(*mem);
+    if (options.trace) interp->set_trace(InstructionTrace::hook, trace.get());
+    if (options.precise_flags) interp->set_precise_flags(true);
+  };
+  start_interpreter();
 
   process.cpu = &cpu;
   process.mem = mem.get();
@@ -236,9 +243,7 @@ int run_program(const Options& options, const RunHooks& hooks) {
     process.mem = mem.get();
     reset_architectural_state(cpu);
     start_program(cpu, image.program);
-    interp = std::make_unique<Interpreter>(cpu);
-    trace = std::make_unique<InstructionTrace>(*mem);
-    if (options.trace) interp->set_trace(InstructionTrace::hook, trace.get());
+    start_interpreter();
     syscalls::finish_exec(process);
   };
 

@@ -59,6 +59,11 @@ struct Decoded {
   // push/pop, near branches). Byte-sized opcodes have it set to 1.
   uint8_t opsize = 4;
 
+  // Set by the block builder (not the decoder): no later instruction reads
+  // any flag this one may write, so its binder may pick a handler that
+  // computes no flags (emu/flag_use.h).
+  bool flags_dead = false;
+
   bool is_memory() const { return has_modrm && mod != 3; }
 };
 

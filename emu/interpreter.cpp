@@ -22,8 +22,9 @@
 //    guest): run() returns Event::Interrupt with rip at the next block.
 //
 // Nothing here allocates, makes a virtual call or goes through std::function
-// per instruction: per block it is a hash lookup and a loop of direct calls
-// through the Insn's handler pointer. Trace mode is a separate instantiation
+// per instruction: per block it is a loop of calls through the Insns' handler
+// pointers and a check of the block's two cached successors (a hash lookup
+// only when neither matches). Trace mode is a separate instantiation
 // of the loop, so the normal path does not test for it.
 #include "emu/interpreter.h"
 
@@ -52,43 +53,62 @@ template <bool kTrace>
 Event Interpreter::Impl::loop() {
   Cpu& c = cpu;
   c.event = Event::None;
+  if (c.interrupt) [[unlikely]]
+    return Event::Interrupt;
+  Block* b = cache.find(c.rip);  // a fetch fault here has rip and state right already
   for (;;) {
-    if (c.interrupt) [[unlikely]]
-      return Event::Interrupt;
-    Block* b = cache.lookup(c.rip);
-    if (!b) [[unlikely]]
-      b = cache.build(c.rip);  // a fetch fault here has rip and state right already
-    const Insn* in = b->insns();
-    const unsigned n = b->count;
+    const Insn* const first = b->insns();
+    const Insn* const last = first + b->count;
+    const Insn* in = first;
     const uint64_t start = b->start;
-    unsigned i = 0;
     try {
-      for (; i < n; ++i) {
-        if constexpr (kTrace) trace_hook(trace_ctx, c, start + in[i].end - in[i].len);
-        in[i].fn(c, in[i]);
-      }
+      do {
+        if constexpr (kTrace) trace_hook(trace_ctx, c, start + in->end - in->len);
+        in->fn(c, *in);
+      } while (++in != last);
     } catch (mm::GuestFault& f) {
-      if (f.non_canonical && in[i].ss) f.signo = SIGBUS;  // #SS: Linux sends SIGBUS (SI_KERNEL)
+      const unsigned i = unsigned(in - first);
+      if (f.non_canonical && in->ss) f.signo = SIGBUS;  // #SS: Linux sends SIGBUS (SI_KERNEL)
       if (f.signo == SIGTRAP || f.trap) {
-        c.rip = start + in[i].end;
+        c.rip = start + in->end;
         c.icount += i + 1;
       } else {
-        c.rip = start + in[i].end - in[i].len;
+        c.rip = start + in->end - in->len;
         c.icount += i;
       }
       throw;
     } catch (const StaleBlock&) {
-      // The block's code was overwritten by instruction i-1 (or a syscall
-      // before it): resume at instruction i from freshly decoded bytes.
-      c.rip = start + in[i].end - in[i].len;
-      c.icount += i;
+      // The block's code was overwritten by the instruction before `in` (or
+      // a syscall before it): resume at `in` from freshly decoded bytes.
+      c.rip = start + in->end - in->len;
+      c.icount += unsigned(in - first);
       if (c.event != Event::None) return c.event;
+      if (c.interrupt) return Event::Interrupt;
+      b = cache.find(c.rip);
       continue;
     }
-    c.icount += n;
+    c.icount += b->count;
     if (b->falls_through) c.rip = start + b->size;
     if (c.event != Event::None) [[unlikely]]
       return c.event;
+    if (c.interrupt) [[unlikely]]
+      return Event::Interrupt;
+    // Chaining: one of the last two successors, else the hash (or a build).
+    Block* next = b->next[0];
+    if (next->start != c.rip) [[unlikely]] {
+      next = b->next[1];
+      if (next->start != c.rip) {
+        // `b` may have been dropped by its own last store: then find() may
+        // reuse its memory, so it is linked only if it is still live.
+        const bool link = b->live;
+        next = cache.find(c.rip);
+        if (link && next->live) {
+          b->next[1] = b->next[0];
+          b->next[0] = next;
+        }
+      }
+    }
+    b = next;
   }
 }
 
@@ -107,11 +127,17 @@ Event Interpreter::run() {
 void Interpreter::set_trace(TraceHook hook, void* ctx) {
   impl_->trace_hook = hook;
   impl_->trace_ctx = ctx;
+  set_precise_flags(hook != nullptr);  // a trace shows every instruction's flags
+}
+
+void Interpreter::set_precise_flags(bool on) {
+  impl_->cache.set_flag_elision(!on);
+  impl_->cache.flush_all();
 }
 
 InterpreterStats Interpreter::stats() const {
   const BlockCacheStats s = impl_->cache.stats();
-  return InterpreterStats{s.decoded, s.invalidated, s.live};
+  return InterpreterStats{s.decoded, s.invalidated, s.live, s.flags_elided};
 }
 
 }  // namespace emu

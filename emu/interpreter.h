@@ -27,6 +27,7 @@ struct InterpreterStats {
   uint64_t blocks_decoded = 0;
   uint64_t blocks_invalidated = 0;
   uint64_t blocks_live = 0;
+  uint64_t flags_elided = 0;  // instructions decoded with a no-flags handler
 };
 
 class Interpreter {
@@ -37,7 +38,11 @@ class Interpreter {
   Interpreter& operator=(const Interpreter&) = delete;
 
   Event run();
+  // Tracing also turns flag elision off (set_precise_flags).
   void set_trace(TraceHook hook, void* ctx);
+  // Flag elision (emu/flag_use.h) off: a fault in the middle of a block then
+  // shows every flag exactly in the guest's signal frame. On by default.
+  void set_precise_flags(bool on);
   InterpreterStats stats() const;
 
  private:

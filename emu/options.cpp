@@ -17,6 +17,8 @@ std::string usage_text() {
       "  --strace          print each system call, strace style, to stderr\n"
       "  --trace           print each executed instruction (Capstone disassembly) and the\n"
       "                    registers it changed (x87/MMX included) to stderr\n"
+      "  --precise-flags   compute every instruction's flags (no flag elision), so a\n"
+      "                    fault mid-block shows exact flags in the signal frame\n"
       "  --stats           print counters at exit: guest instructions, frames in use/peak/\n"
       "                    recycled/released, region nodes, emulator max RSS\n"
       "  --mem-limit=SIZE  cap guest physical memory (e.g. 512M, 2G); default: host RAM\n"
@@ -109,6 +111,7 @@ ParseResult parse_options(int argc, char** argv) {
     if (arg == "--strace") { r.options.strace = true; continue; }
     if (arg == "--trace") { r.options.trace = true; continue; }
     if (arg == "--stats") { r.options.stats = true; continue; }
+    if (arg == "--precise-flags") { r.options.precise_flags = true; continue; }
     if (arg.starts_with("--mem-limit=")) {
       std::string value(arg.substr(12));
       if (!parse_size(value, r.options.mem_limit) || r.options.mem_limit < 4096) {

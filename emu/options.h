@@ -15,6 +15,7 @@ namespace emu {
 struct Options {
   bool strace = false;          // --strace: one line per system call to stderr
   bool trace = false;           // --trace: one line per executed instruction to stderr
+  bool precise_flags = false;   // --precise-flags: no flag elision (emu/flag_use.h)
   bool stats = false;           // --stats: counters to stderr at exit
   uint64_t mem_limit = 0;       // --mem-limit=SIZE: cap on guest physical memory (0: host RAM)
   cpuid::Level cpu_level = cpuid::Level::kX86_64_v2;  // --cpu=x86-64|x86-64-v2: what CPUID reports

@@ -7,7 +7,8 @@ namespace {
 
 enum AluOp : int { kAdd, kOr, kAdc, kSbb, kAnd, kSub, kXor, kCmp, kTest, kAluOpCount };
 
-template <int Op, int S, int F>
+// NF ("no flags"): the block builder found the flags dead (emu/flag_use.h).
+template <int Op, int S, int F, bool NF>
 void alu(Cpu& c, const Insn& in) {
   using T = U<S>;
   T a, b;
@@ -44,7 +45,8 @@ void alu(Cpu& c, const Insn& in) {
     else if constexpr (F == kRM) put<S>(c, in.reg, r);
     else store<T>(c, addr, r);
   }
-  if constexpr (Op == kAdd) flags::set<kFlagsAdd, T>(c.flags, r, a, b);
+  if constexpr (NF) return;
+  else if constexpr (Op == kAdd) flags::set<kFlagsAdd, T>(c.flags, r, a, b);
   else if constexpr (Op == kAdc) flags::set<kFlagsAdc, T>(c.flags, r, a, b);
   else if constexpr (Op == kSub || Op == kCmp) flags::set<kFlagsSub, T>(c.flags, r, a, b);
   else if constexpr (Op == kSbb) flags::set<kFlagsSbb, T>(c.flags, r, a, b);
@@ -53,7 +55,7 @@ void alu(Cpu& c, const Insn& in) {
 
 enum UnOp : int { kInc, kDec, kNot, kNeg, kUnOpCount };
 
-template <int Op, int S, bool Mem>
+template <int Op, int S, bool Mem, bool NF>
 void unary(Cpu& c, const Insn& in) {
   using T = U<S>;
   uint64_t addr = 0;
@@ -65,7 +67,8 @@ void unary(Cpu& c, const Insn& in) {
   else r = T(T(0) - a);
   if constexpr (Mem) store<T>(c, addr, r);
   else put<S>(c, in.rm, r);
-  if constexpr (Op == kInc) flags::set_incdec<kFlagsInc, T>(c.flags, r, a);
+  if constexpr (NF) return;
+  else if constexpr (Op == kInc) flags::set_incdec<kFlagsInc, T>(c.flags, r, a);
   else if constexpr (Op == kDec) flags::set_incdec<kFlagsDec, T>(c.flags, r, a);
   else if constexpr (Op == kNeg) flags::set<kFlagsSub, T>(c.flags, r, T(0), a);
 }
@@ -73,18 +76,26 @@ void unary(Cpu& c, const Insn& in) {
 template <size_t... I>
 constexpr auto make_alu_table(std::index_sequence<I...>) {
   return std::array<Handler, sizeof...(I)>{
-      &alu<int(I / (4 * kFormCount)), kSizeOf[(I / kFormCount) % 4], int(I % kFormCount)>...};
+      &alu<int(I / (8 * kFormCount)), kSizeOf[(I / (2 * kFormCount)) % 4], int(I / 2 % kFormCount), bool(I % 2)>...};
 }
-constexpr auto kAlu = make_alu_table(std::make_index_sequence<kAluOpCount * 4 * kFormCount>{});
+constexpr auto kAlu = make_alu_table(std::make_index_sequence<kAluOpCount * 4 * kFormCount * 2>{});
 
 template <size_t... I>
 constexpr auto make_unary_table(std::index_sequence<I...>) {
-  return std::array<Handler, sizeof...(I)>{&unary<int(I / 8), kSizeOf[(I / 2) % 4], bool(I % 2)>...};
+  return std::array<Handler, sizeof...(I)>{
+      &unary<int(I / 16), kSizeOf[(I / 4) % 4], bool(I / 2 % 2), bool(I % 2)>...};
 }
-constexpr auto kUnary = make_unary_table(std::make_index_sequence<kUnOpCount * 4 * 2>{});
+constexpr auto kUnary = make_unary_table(std::make_index_sequence<kUnOpCount * 4 * 2 * 2>{});
 
-Handler alu_handler(int op, unsigned size, Form f) {
-  return kAlu[(op * 4 + size_index(size)) * kFormCount + f];
+// CMP and TEST keep their flags: with dead flags they are rare, and their
+// handler is all flags.
+Handler alu_handler(int op, unsigned size, Form f, bool flags_dead) {
+  const bool nf = flags_dead && op != kCmp && op != kTest;
+  return kAlu[((op * 4 + size_index(size)) * kFormCount + f) * 2 + nf];
+}
+
+Handler unary_handler(int op, unsigned size, bool mem, bool flags_dead) {
+  return kUnary[((op * 4 + size_index(size)) * 2 + mem) * 2 + flags_dead];
 }
 
 }  // namespace
@@ -103,25 +114,25 @@ bool bind_alu(const Decoded& d, Insn& out) {
       case 1:  // op r/m, r
         if (d.lock && (!mem || aop == kCmp)) return false;
         bind_modrm_regs(d, out, size);
-        out.fn = alu_handler(aop, size, mem ? kMR : kRR);
+        out.fn = alu_handler(aop, size, mem ? kMR : kRR, d.flags_dead);
         return true;
       case 2:
       case 3:  // op r, r/m
         if (d.lock) return false;
         if (mem) {
           out.reg = reg_operand(size, d.reg, d);
-          out.fn = alu_handler(aop, size, kRM);
+          out.fn = alu_handler(aop, size, kRM, d.flags_dead);
         } else {  // the RR handler's destination is `rm`: swap
           out.rm = reg_operand(size, d.reg, d);
           out.reg = reg_operand(size, d.rm, d);
-          out.fn = alu_handler(aop, size, kRR);
+          out.fn = alu_handler(aop, size, kRR, d.flags_dead);
         }
         return true;
       default:  // op AL/eAX, imm
         if (d.lock) return false;
         out.rm = 0;
         out.imm = simm(d);
-        out.fn = alu_handler(aop, size, kRI);
+        out.fn = alu_handler(aop, size, kRI, d.flags_dead);
         return true;
     }
   }
@@ -134,7 +145,7 @@ bool bind_alu(const Decoded& d, Insn& out) {
       if (d.lock && (!mem || digit == kCmp)) return false;
       out.rm = reg_operand(size, d.rm, d);
       out.imm = simm(d);
-      out.fn = alu_handler(digit, size, mem ? kMI : kRI);
+      out.fn = alu_handler(digit, size, mem ? kMI : kRI, d.flags_dead);
       return true;
     }
     case 0x84:
@@ -142,7 +153,7 @@ bool bind_alu(const Decoded& d, Insn& out) {
       if (d.lock) return false;
       const unsigned size = op == 0x84 ? 1 : opsize(d);
       bind_modrm_regs(d, out, size);
-      out.fn = alu_handler(kTest, size, mem ? kMR : kRR);
+      out.fn = alu_handler(kTest, size, mem ? kMR : kRR, d.flags_dead);
       return true;
     }
     case 0xA8:
@@ -151,7 +162,7 @@ bool bind_alu(const Decoded& d, Insn& out) {
       const unsigned size = op == 0xA8 ? 1 : opsize(d);
       out.rm = 0;
       out.imm = simm(d);
-      out.fn = alu_handler(kTest, size, kRI);
+      out.fn = alu_handler(kTest, size, kRI, d.flags_dead);
       return true;
     }
     case 0xF6:
@@ -162,10 +173,10 @@ bool bind_alu(const Decoded& d, Insn& out) {
       if (digit < 2) {  // TEST r/m, imm (/1 is an alias of /0)
         if (d.lock) return false;
         out.imm = simm(d);
-        out.fn = alu_handler(kTest, size, mem ? kMI : kRI);
+        out.fn = alu_handler(kTest, size, mem ? kMI : kRI, d.flags_dead);
       } else {  // NOT, NEG
         if (d.lock && !mem) return false;
-        out.fn = kUnary[((digit == 2 ? kNot : kNeg) * 4 + size_index(size)) * 2 + mem];
+        out.fn = unary_handler(digit == 2 ? kNot : kNeg, size, mem, d.flags_dead);
       }
       return true;
     }
@@ -175,7 +186,7 @@ bool bind_alu(const Decoded& d, Insn& out) {
       const unsigned size = op == 0xFE ? 1 : opsize(d);
       if (d.lock && !mem) return false;
       out.rm = reg_operand(size, d.rm, d);
-      out.fn = kUnary[((digit == 0 ? kInc : kDec) * 4 + size_index(size)) * 2 + mem];
+      out.fn = unary_handler(digit == 0 ? kInc : kDec, size, mem, d.flags_dead);
       return true;
     }
     default:

@@ -1,7 +1,9 @@
 #include "emu/ops/control.h"
 
+#include <array>
 #include <csignal>
 #include <ctime>
+#include <utility>
 
 #include "emu/cpu.h"
 #include "emu/cpuid.h"
@@ -19,9 +21,18 @@ inline uint64_t next_addr(const Cpu& cpu, const Insn& in) { return cpu.rip + in.
 
 void op_jmp(Cpu& cpu, const Insn& in) { cpu.rip = in.imm; }
 
+// One handler per condition: eval_cond folds to the few instructions of
+// that condition (no switch on cc at run time).
+template <unsigned CC>
 void op_jcc(Cpu& cpu, const Insn& in) {
-  cpu.rip = eval_cond(cpu, in.op) ? in.imm : next_addr(cpu, in);
+  cpu.rip = eval_cond(cpu, CC) ? in.imm : next_addr(cpu, in);
 }
+
+template <size_t... CC>
+constexpr std::array<Handler, 16> make_jcc_table(std::index_sequence<CC...>) {
+  return {&op_jcc<CC>...};
+}
+constexpr auto kJcc = make_jcc_table(std::make_index_sequence<16>{});
 
 void op_jmp_reg(Cpu& cpu, const Insn& in) { cpu.rip = branch_target(cpu.gpr[in.rm]); }
 
@@ -149,7 +160,7 @@ bool bind_control(const Decoded& d, Insn& out) {
   const uint8_t r = d.reg & 7;
   if (d.map == 0) {
     if (op >= 0x70 && op <= 0x7F) {
-      out.fn = op_jcc;
+      out.fn = kJcc[op & 15];
       out.op = op & 15;
       return true;
     }
@@ -190,7 +201,7 @@ bool bind_control(const Decoded& d, Insn& out) {
   }
   if (d.map == 1) {
     if (op >= 0x80 && op <= 0x8F) {
-      out.fn = op_jcc;
+      out.fn = kJcc[op & 15];
       out.op = op & 15;
       return true;
     }

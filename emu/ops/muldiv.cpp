@@ -129,7 +129,8 @@ void muldiv(Cpu& c, const Insn& in) {
 }
 
 // IMUL r, r/m (Imm = false) and IMUL r, r/m, imm: destination `reg`.
-template <int S, bool Mem, bool Imm>
+// NF ("no flags"): the block builder found CF and OF dead (emu/flag_use.h).
+template <int S, bool Mem, bool Imm, bool NF>
 void imul_r(Cpu& c, const Insn& in) {
   using T = U<S>;
   using ST = I<S>;
@@ -147,7 +148,7 @@ void imul_r(Cpu& c, const Insn& in) {
     overflow = p != int64_t(ST(lo));
   }
   put<S>(c, in.reg, lo);
-  set_cf_of(c, overflow);
+  if constexpr (!NF) set_cf_of(c, overflow);
 }
 
 template <size_t... I>
@@ -159,9 +160,10 @@ constexpr auto kMulDiv = make_md_table(std::make_index_sequence<4 * 4 * 2>{});
 template <size_t... I>
 constexpr auto make_imul_table(std::index_sequence<I...>) {
   // sizes 2, 4, 8 at index 0..2
-  return std::array<Handler, sizeof...(I)>{&imul_r<kSizeOf[1 + (I / 4) % 3], bool((I / 2) % 2), bool(I % 2)>...};
+  return std::array<Handler, sizeof...(I)>{
+      &imul_r<kSizeOf[1 + (I / 8) % 3], bool((I / 4) % 2), bool((I / 2) % 2), bool(I % 2)>...};
 }
-constexpr auto kImulR = make_imul_table(std::make_index_sequence<3 * 2 * 2>{});
+constexpr auto kImulR = make_imul_table(std::make_index_sequence<3 * 2 * 2 * 2>{});
 
 }  // namespace
 
@@ -181,7 +183,7 @@ bool bind_muldiv(const Decoded& d, Insn& out) {
     out.reg = d.reg;
     out.rm = d.rm;
     if (imm) out.imm = simm(d);
-    out.fn = kImulR[((size_index(opsize(d)) - 1) * 2 + mem) * 2 + imm];
+    out.fn = kImulR[(((size_index(opsize(d)) - 1) * 2 + mem) * 2 + imm) * 2 + d.flags_dead];
     return true;
   }
   return false;

@@ -28,7 +28,8 @@ inline unsigned shift_count(const Cpu& c, const Insn& in) {
   return unsigned(Cl ? c.gpr[RCX] : in.imm) & (S == 8 ? 63 : 31);
 }
 
-template <int Op, int S, bool Mem, bool Cl>
+// NF ("no flags"): the block builder found the flags dead (emu/flag_use.h).
+template <int Op, int S, bool Mem, bool Cl, bool NF>
 void shift(Cpu& c, const Insn& in) {
   using T = U<S>;
   constexpr unsigned bits = S * 8;
@@ -61,7 +62,7 @@ void shift(Cpu& c, const Insn& in) {
     }
     if constexpr (Mem) store<T>(c, addr, r);
     else put<S>(c, in.rm, r);
-    flags::set_result<T>(c.flags, r, (cf ? kCF : 0) | (of ? kOF : 0) | kAF);
+    if constexpr (!NF) flags::set_result<T>(c.flags, r, (cf ? kCF : 0) | (of ? kOF : 0) | kAF);
   } else {
     bool cf;
     if constexpr (Op == kRol || Op == kRor) {
@@ -85,6 +86,7 @@ void shift(Cpu& c, const Insn& in) {
     }
     if constexpr (Mem) store<T>(c, addr, r);
     else put<S>(c, in.rm, r);
+    if constexpr (NF) return;
     bool of;
     if constexpr (Op == kRol || Op == kRcl) of = ((r & top) != 0) != cf;
     else of = (((r >> (bits - 1)) ^ (r >> (bits - 2))) & 1) != 0;
@@ -139,9 +141,9 @@ void shift_double(Cpu& c, const Insn& in) {
 template <size_t... I>
 constexpr auto make_shift_table(std::index_sequence<I...>) {
   return std::array<Handler, sizeof...(I)>{
-      &shift<int(I / 16), kSizeOf[(I / 4) % 4], bool((I / 2) % 2), bool(I % 2)>...};
+      &shift<int(I / 32), kSizeOf[(I / 8) % 4], bool((I / 4) % 2), bool((I / 2) % 2), bool(I % 2)>...};
 }
-constexpr auto kShift = make_shift_table(std::make_index_sequence<8 * 4 * 2 * 2>{});
+constexpr auto kShift = make_shift_table(std::make_index_sequence<8 * 4 * 2 * 2 * 2>{});
 
 template <size_t... I>
 constexpr auto make_shd_table(std::index_sequence<I...>) {
@@ -168,7 +170,7 @@ bool bind_shift(const Decoded& d, Insn& out) {
     const unsigned size = (op & 1) ? opsize(d) : 1;
     const int sop = (d.modrm >> 3) & 7;
     out.rm = reg_operand(size, d.rm, d);
-    out.fn = kShift[((sop * 4 + size_index(size)) * 2 + mem) * 2 + cl];
+    out.fn = kShift[(((sop * 4 + size_index(size)) * 2 + mem) * 2 + cl) * 2 + d.flags_dead];
     return true;
   }
   if (d.map == 1 && (op == 0xA4 || op == 0xA5 || op == 0xAC || op == 0xAD)) {

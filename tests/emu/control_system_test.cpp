@@ -319,4 +319,20 @@ TEST_CASE("a_store_into_a_later_block_replaces_its_cached_code", "[system][smc]"
   CHECK(h.cpu.rip == kCode + 13);
 }
 
+TEST_CASE("a_chained_block_rewritten_between_passes_runs_its_new_code", "[system][smc]") {
+  // 0: b9 03 00 00 00      mov ecx, 3
+  // 5: 88 0d 07 00 00 00   mov [rip+7], cl      -> the imm8 of the add at 16
+  // 11: eb 03              jmp 16                (the block at 16 is linked after one pass)
+  // 13: 90 90 90
+  // 16: 83 c0 00           add eax, imm8
+  // 19: e2 f0              loop 5
+  // Each pass rewrites the block its predecessor links to: eax = 3 + 2 + 1.
+  Harness h({0xb9, 0x03, 0x00, 0x00, 0x00, 0x88, 0x0d, 0x07, 0x00, 0x00, 0x00, 0xeb, 0x03,
+             0x90, 0x90, 0x90, 0x83, 0xc0, 0x00, 0xe2, 0xf0});
+  h.run();
+  CHECK(h.cpu.gpr[RAX] == 6);
+  CHECK(h.cpu.icount == 1 + 3 * 4);
+  CHECK(h.interp.stats().blocks_invalidated >= 3);
+}
+
 }  // namespace emu

@@ -1,0 +1,129 @@
+// Flag elision (emu/flag_use.h): the classification of what instructions
+// read and write, and blocks run with elision giving the same registers and
+// flags as with every flag computed (--precise-flags), whose handlers the
+// host-oracle tests check.
+#include <catch2/catch.hpp>
+
+#include <vector>
+
+#include "emu/decoder.h"
+#include "emu/flag_use.h"
+#include "emu/flags.h"
+#include "tests/emu/harness.h"
+
+namespace emu {
+namespace {
+
+FlagUse use_of(std::vector<uint8_t> bytes) {
+  Decoded d;
+  REQUIRE(decode_insn(bytes.data(), bytes.size(), 0x1000, d) == DecodeStatus::Ok);
+  return flag_use(d);
+}
+
+constexpr uint32_t kAll = uint32_t(kArithFlags);
+
+TEST_CASE("flag_use: ALU writes all six flags, ADC/SBB also read CF", "[flag_use]") {
+  const FlagUse add = use_of({0x01, 0xd8});  // add eax, ebx
+  CHECK(add.reads == 0);
+  CHECK(add.writes == kAll);
+  const FlagUse adc = use_of({0x48, 0x83, 0xd0, 0x01});  // adc rax, 1
+  CHECK(adc.reads == kCF);
+  CHECK(adc.writes == kAll);
+  CHECK(use_of({0x85, 0xc0}).writes == kAll);  // test eax, eax
+}
+
+TEST_CASE("flag_use: rotates write CF and OF only, and only for a non-zero count", "[flag_use]") {
+  const FlagUse ror = use_of({0xc1, 0xc8, 0x07});  // ror eax, 7
+  CHECK(ror.writes == (kCF | kOF));
+  CHECK(ror.reads == 0);
+  const FlagUse rcl = use_of({0xd1, 0xd0});  // rcl eax, 1
+  CHECK(rcl.reads == kCF);
+  const FlagUse by_cl = use_of({0xd3, 0xe0});  // shl eax, cl: nothing when CL = 0
+  CHECK(by_cl.writes == 0);
+  CHECK(by_cl.may_write == kAll);
+  const FlagUse by_zero = use_of({0xc1, 0xe0, 0x20});  // shl eax, 32: masked count 0
+  CHECK(by_zero.may_write == 0);
+}
+
+TEST_CASE("flag_use: conditions read exactly their flags; INC keeps CF", "[flag_use]") {
+  CHECK(use_of({0x74, 0x00}).reads == kZF);                     // jz
+  CHECK(use_of({0x0f, 0x9c, 0xc0}).reads == (kSF | kOF));       // setl al
+  CHECK(use_of({0x0f, 0x46, 0xc1}).reads == (kCF | kZF));       // cmovbe eax, ecx
+  CHECK(use_of({0xff, 0xc0}).writes == (kAll & ~kCF));          // inc eax
+  CHECK(use_of({0x89, 0xd8}).reads == 0);                       // mov eax, ebx: neutral
+  CHECK(use_of({0x89, 0xd8}).may_write == 0);
+}
+
+TEST_CASE("flag_use: unclassified instructions read every flag", "[flag_use]") {
+  CHECK(use_of({0x9c}).reads == kAll);        // pushf
+  CHECK(use_of({0x0f, 0x0b}).reads == kAll);  // ud2
+  CHECK(use_of({0xdb, 0xe8}).reads == kAll);  // fucomi (x87: not classified)
+}
+
+// Runs `code` with flag elision and with precise flags from the same state;
+// both must end with equal registers and flags. Returns the number of
+// instructions the elided run bound without flags.
+uint64_t run_both_ways(const std::vector<uint8_t>& code, uint64_t flags_in) {
+  test::Harness fast(code), precise(code);
+  precise.interp.set_precise_flags(true);
+  for (test::Harness* h : {&fast, &precise}) {
+    for (int r = 0; r < 16; ++r) h->cpu.gpr[r] = 0x9e3779b97f4a7c15ull * (r + 1) ^ (uint64_t(r) << 60);
+    h->cpu.gpr[RCX] = 5;
+    h->set_rflags(flags_in);
+    h->run();
+  }
+  for (int r = 0; r < 16; ++r) CHECK(fast.cpu.gpr[r] == precise.cpu.gpr[r]);
+  CHECK(fast.rflags() == precise.rflags());
+  CHECK(precise.interp.stats().flags_elided == 0);
+  return fast.interp.stats().flags_elided;
+}
+
+TEST_CASE("Elided blocks end with the registers and flags of precise execution", "[flag_elision]") {
+  const uint64_t flags_in = GENERATE(0x202ull, 0x202ull | kCF | kZF | kOF | kPF | kSF | kAF);
+  SECTION("rotates overwritten by an ADD (SHA-256's pattern)") {
+    // ror eax, 6; mov edx, eax; rol edx, 11; xor eax, edx; add eax, ebx:
+    // ROR, ROL and XOR lose their flags, the block's last ADD keeps them.
+    CHECK(run_both_ways({0xc1, 0xc8, 0x06, 0x89, 0xc2, 0xc1, 0xc2, 0x0b, 0x31, 0xd0, 0x01, 0xd8}, flags_in) == 3);
+  }
+  SECTION("a rotate whose CF a later ADC reads is not elided") {
+    // rol eax, 1; mov edx, 3; adc edx, 0
+    CHECK(run_both_ways({0xd1, 0xc0, 0xba, 0x03, 0x00, 0x00, 0x00, 0x83, 0xd2, 0x00}, flags_in) == 0);
+  }
+  SECTION("an INC with dead flags still passes the older CF through to a SETC") {
+    // inc ecx; setc al; sub edx, esi
+    CHECK(run_both_ways({0xff, 0xc1, 0x0f, 0x92, 0xc0, 0x29, 0xf2}, flags_in) == 1);
+    // inc ecx; sub edx, esi
+    CHECK(run_both_ways({0xff, 0xc1, 0x29, 0xf2}, flags_in) == 1);
+  }
+  SECTION("a shift by CL does not kill the flags of an earlier ADD (CL may be 0)") {
+    // add eax, ebx; shl edx, cl; imul esi, edi
+    CHECK(run_both_ways({0x01, 0xd8, 0xd3, 0xe2, 0x0f, 0xaf, 0xf7}, flags_in) == 0);
+  }
+  SECTION("a rotate keeps SF/ZF/AF/PF of the ADD before it") {
+    // add eax, ebx; ror edx, 3
+    CHECK(run_both_ways({0x01, 0xd8, 0xc1, 0xca, 0x03}, flags_in) == 0);
+  }
+  SECTION("IMUL's CF/OF dead under an AND") {
+    // imul esi, edi; and eax, ebx
+    CHECK(run_both_ways({0x0f, 0xaf, 0xf7, 0x21, 0xd8}, flags_in) == 1);
+  }
+  SECTION("the last flag writer of a block keeps its flags") {
+    // xor eax, eax; add eax, ebx
+    CHECK(run_both_ways({0x31, 0xc0, 0x01, 0xd8}, flags_in) == 1);
+  }
+}
+
+TEST_CASE("With precise flags, a fault mid-block shows the flags of the instruction before it",
+          "[flag_elision]") {
+  // add eax, ebx; mov [0], ecx (faults); xor eax, eax
+  test::Harness h({0x01, 0xd8, 0x89, 0x0c, 0x25, 0x00, 0x00, 0x00, 0x00, 0x31, 0xc0});
+  h.interp.set_precise_flags(true);
+  h.cpu.gpr[RAX] = 0xffffffff;
+  h.cpu.gpr[RBX] = 1;
+  REQUIRE(h.run_fault().has_value());
+  CHECK(h.cpu.rip == test::Harness::kCodeAddr + 2);
+  CHECK((h.rflags() & kArithFlags) == (kCF | kZF | kPF | kAF));  // 0xffffffff + 1 = 0
+}
+
+}  // namespace
+}  // namespace emu
