@@ -8,6 +8,8 @@
 #include "emu/flag_use.h"
 #include "emu/flags.h"
 #include "emu/ops/control.h"
+#include "emu/ops/integer.h"
+#include "emu/threaded.h"
 
 namespace emu {
 namespace {
@@ -18,10 +20,29 @@ constexpr unsigned kInitialSlotsLog2 = 9;
 
 void op_stale(Cpu&, const Insn&) { throw StaleBlock{}; }
 
+}  // namespace
+
+void op_block_end(Cpu&, const Insn&) {}
+
+namespace {
+
 // Decoded::map of the placeholder for undecodable bytes in the liveness pass.
 constexpr uint8_t kNotAnInsn = 0xFF;
 
-size_t block_bytes(unsigned capacity) { return sizeof(Block) + capacity * sizeof(Insn); }
+// The Insns and the op_block_end one after them.
+// A block that ends in CMP/TEST + Jcc runs the pair through one handler
+// (ops::fused_compare_branch); the Jcc's Insn stays for its target and count.
+// Returns whether it fused them.
+bool fuse_compare_branch(const Decoded& last, Insn& before_last) {
+  const bool jcc = (last.map == 0 && last.opcode >= 0x70 && last.opcode <= 0x7F) ||
+                   (last.map == 1 && last.opcode >= 0x80 && last.opcode <= 0x8F);
+  if (!jcc) return false;
+  Handler fused = ops::fused_compare_branch(before_last.fn, last.opcode & 15);
+  if (fused) before_last.fn = fused;
+  return fused != nullptr;
+}
+
+size_t block_bytes(unsigned capacity) { return sizeof(Block) + (capacity + 1) * sizeof(Insn); }
 
 }  // namespace
 
@@ -195,7 +216,7 @@ Block* BlockCache::build(uint64_t rip) {
   size_t off = 0;
   bool falls_through = true;
   bool cacheable = true;
-  while (count < kMaxBlockInsns) {
+  while (count < max_insns_) {
     Decoded d;
     DecodeStatus s = decode_insn(buf + off, avail - off, rip + off, d);
     if (s == DecodeStatus::Truncated && !straddles && rip + avail == page_end) {
@@ -239,7 +260,10 @@ Block* BlockCache::build(uint64_t rip) {
   // An uncacheable block runs once, straight into its fetch fault: it lives
   // in a scratch buffer that no link can reach, not in the arena.
   if (!cacheable && !scratch_) scratch_ = std::make_unique_for_overwrite<std::byte[]>(block_bytes(kMaxBlockInsns));
-  if (elide_flags_) elide_dead_flags(decoded, insns, count);
+  if (elide_flags_) {
+    elide_dead_flags(decoded, insns, count);
+    if (count >= 2 && fuse_compare_branch(decoded[count - 1], insns[count - 2])) ++stats_.fused;
+  }
 
   Block* b = cacheable ? allocate(count) : reinterpret_cast<Block*>(scratch_.get());
   b->start = rip;
@@ -251,6 +275,7 @@ Block* BlockCache::build(uint64_t rip) {
   b->falls_through = falls_through;
   b->next[0] = b->next[1] = &kNoBlock;
   std::memcpy(static_cast<void*>(b->insns()), insns, count * sizeof(Insn));
+  b->insns()[count] = Insn{.fn = op_block_end};
   ++stats_.decoded;
 
   if (!cacheable) {

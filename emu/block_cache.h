@@ -50,6 +50,7 @@ struct Block {
   // a link to a block reused for another address matches only that address.
   Block* next[2];
 
+  // `count` Insns, then one bound to op_block_end (emu/threaded.h).
   Insn* insns() { return reinterpret_cast<Insn*>(this + 1); }
   const Insn* insns() const { return reinterpret_cast<const Insn*>(this + 1); }
 };
@@ -68,6 +69,7 @@ struct BlockCacheStats {
   uint64_t invalidated = 0;  // blocks dropped by code_changed / flush
   uint64_t live = 0;         // blocks in the cache now
   uint64_t flags_elided = 0; // instructions bound without computing flags (emu/flag_use.h)
+  uint64_t fused = 0;        // CMP/TEST + Jcc pairs bound as one handler
 };
 
 class BlockCache final : public mm::CodeObserver {
@@ -107,11 +109,14 @@ class BlockCache final : public mm::CodeObserver {
 
   BlockCacheStats stats() const { return stats_; }
 
-  // Flag elision (emu/flag_use.h), on by default. Off, every instruction
-  // computes its flags, so a guest fault in the middle of a block shows the
-  // exact flags in its signal frame (--precise-flags, and --trace).
-  // Applies to blocks built from now on.
+  // Flag elision (emu/flag_use.h) and CMP/TEST + Jcc fusion, on by default.
+  // Off, every instruction is bound alone and computes its flags, so a guest
+  // fault in the middle of a block shows the exact flags in its signal frame
+  // (--precise-flags, and --trace): the reference the optimised blocks are
+  // tested against. Applies to blocks built from now on.
   void set_flag_elision(bool on) { elide_flags_ = on; }
+  // At most `n` (1..kMaxBlockInsns) instructions per block built from now on.
+  void set_max_block_insns(unsigned n) { max_insns_ = n; }
 
  private:
   struct Slot {
@@ -146,6 +151,7 @@ class BlockCache final : public mm::CodeObserver {
 
   BlockCacheStats stats_;
   bool elide_flags_ = true;
+  unsigned max_insns_ = kMaxBlockInsns;
 };
 
 }  // namespace emu

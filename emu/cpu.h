@@ -16,6 +16,8 @@ class AddressSpace;
 
 namespace emu {
 
+struct Insn;
+
 enum Reg : uint8_t {
   RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI,
   R8, R9, R10, R11, R12, R13, R14, R15,
@@ -83,6 +85,9 @@ struct Cpu {
   // interpreter writes, so a signal can't overwrite a pending SYSCALL.
   volatile uint8_t interrupt = 0;
   uint64_t icount = 0;         // guest instructions retired
+  // The Insn executing now (emu/threaded.h): set before each handler runs,
+  // so the run loop knows where a fault came from.
+  const Insn* cur = nullptr;
 
   Xmm xmm[16] = {};
   uint32_t mxcsr = 0x1f80;     // power-on default: all exceptions masked, round-to-nearest

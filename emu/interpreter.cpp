@@ -59,14 +59,19 @@ Event Interpreter::Impl::loop() {
   for (;;) {
     const Insn* const first = b->insns();
     const Insn* const last = first + b->count;
-    const Insn* in = first;
     const uint64_t start = b->start;
     try {
+      // Threaded handlers run on to the block's end (emu/threaded.h); the
+      // others return here, and the block goes on after them.
+      const Insn* in = first;
       do {
         if constexpr (kTrace) trace_hook(trace_ctx, c, start + in->end - in->len);
+        c.cur = in;
         in->fn(c, *in);
-      } while (++in != last);
+        in = c.cur + 1;
+      } while (in < last);
     } catch (mm::GuestFault& f) {
+      const Insn* const in = c.cur;
       const unsigned i = unsigned(in - first);
       if (f.non_canonical && in->ss) f.signo = SIGBUS;  // #SS: Linux sends SIGBUS (SI_KERNEL)
       if (f.signo == SIGTRAP || f.trap) {
@@ -80,6 +85,7 @@ Event Interpreter::Impl::loop() {
     } catch (const StaleBlock&) {
       // The block's code was overwritten by the instruction before `in` (or
       // a syscall before it): resume at `in` from freshly decoded bytes.
+      const Insn* const in = c.cur;
       c.rip = start + in->end - in->len;
       c.icount += unsigned(in - first);
       if (c.event != Event::None) return c.event;
@@ -127,7 +133,10 @@ Event Interpreter::run() {
 void Interpreter::set_trace(TraceHook hook, void* ctx) {
   impl_->trace_hook = hook;
   impl_->trace_ctx = ctx;
-  set_precise_flags(hook != nullptr);  // a trace shows every instruction's flags
+  // One instruction per block, so the hook sees each one (threaded handlers
+  // run to the block's end), and every instruction's flags.
+  impl_->cache.set_max_block_insns(hook ? 1 : kMaxBlockInsns);
+  set_precise_flags(hook != nullptr);
 }
 
 void Interpreter::set_precise_flags(bool on) {
@@ -137,7 +146,7 @@ void Interpreter::set_precise_flags(bool on) {
 
 InterpreterStats Interpreter::stats() const {
   const BlockCacheStats s = impl_->cache.stats();
-  return InterpreterStats{s.decoded, s.invalidated, s.live, s.flags_elided};
+  return InterpreterStats{s.decoded, s.invalidated, s.live, s.flags_elided, s.fused};
 }
 
 }  // namespace emu

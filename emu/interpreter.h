@@ -28,6 +28,7 @@ struct InterpreterStats {
   uint64_t blocks_invalidated = 0;
   uint64_t blocks_live = 0;
   uint64_t flags_elided = 0;  // instructions decoded with a no-flags handler
+  uint64_t fused = 0;         // CMP/TEST + Jcc pairs decoded as one handler
 };
 
 class Interpreter {

@@ -19,15 +19,29 @@ inline uint64_t effective_address(const Cpu& cpu, const Insn& in) {
   return a + cpu.seg_base[in.seg];
 }
 
+// The TLB-miss paths, out of line and by value: the handler that inlines
+// load/store then takes no local's address, so its frame stays empty and its
+// dispatch of the next instruction can be a tail call (emu/threaded.h).
+template <class T>
+[[gnu::noinline]] T load_miss(Cpu& cpu, uint64_t addr) {
+  T v;
+  cpu.mem->load_slow(cpu.tlb, addr, &v, sizeof(T));
+  return v;
+}
+
+template <class T>
+[[gnu::noinline]] void store_miss(Cpu& cpu, uint64_t addr, T v) {
+  cpu.mem->store_slow(cpu.tlb, addr, &v, sizeof(T));
+}
+
 template <class T>
 inline T load(Cpu& cpu, uint64_t addr) {
-  T v;
   if (const uint8_t* p = cpu.tlb.read_ptr<sizeof(T)>(addr)) [[likely]] {
+    T v;
     std::memcpy(&v, p, sizeof(T));
     return v;
   }
-  cpu.mem->load_slow(cpu.tlb, addr, &v, sizeof(T));
-  return v;
+  return load_miss<T>(cpu, addr);
 }
 
 template <class T>
@@ -36,7 +50,7 @@ inline void store(Cpu& cpu, uint64_t addr, T v) {
     std::memcpy(p, &v, sizeof(T));
     return;
   }
-  cpu.mem->store_slow(cpu.tlb, addr, &v, sizeof(T));
+  store_miss<T>(cpu, addr, v);
 }
 
 // How this host checks an FPU state image (FNSTENV/FLDENV, FNSAVE/FRSTOR,

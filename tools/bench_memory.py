@@ -52,29 +52,6 @@ def target(example, libc):
     return (1.10 if example == "malloc_churn" and libc == "musl" else 1.05), SLACK_KIB
 
 
-class Result:
-    """Medians over runs, or the reason there are none."""
-
-    def __init__(self, runs=None, error=None):
-        self.error = error
-        self.rss = measure.median([r.max_rss_kib for r in runs]) if runs else None
-        self.seconds = measure.median([r.seconds for r in runs]) if runs else None
-        self.stdout = runs[0].stdout if runs else None
-        self.rss_range = (min(r.max_rss_kib for r in runs), max(r.max_rss_kib for r in runs)) if runs else None
-
-
-def measure_runs(argv, runs, expected_stdout=None):
-    done = []
-    for _ in range(runs):
-        r = measure.run(argv)
-        if r.status != 0:
-            return Result(error=f"status {r.status}")
-        if expected_stdout is not None and r.stdout != expected_stdout:
-            return Result(error="wrong output")
-        done.append(r)
-    return Result(done)
-
-
 def fmt_rss(r):
     return r.error if r.error else f"{r.rss:.0f}"
 
@@ -114,10 +91,10 @@ def program_table(build, emu, qemu, runs):
     for libc in ("glibc", "musl"):
         for label, example, args in PROGRAMS:
             prog = os.path.join(build, "examples", f"{example}-{libc}")
-            native = measure_runs([prog] + args, runs)
+            native = measure.repeat([prog] + args, runs)
             expected = native.stdout
-            em = measure_runs([emu, prog] + args, runs, expected)
-            qe = measure_runs([qemu, prog] + args, runs, expected) if qemu else None
+            em = measure.repeat([emu, prog] + args, runs, expected)
+            qe = measure.repeat([qemu, prog] + args, runs, expected) if qemu else None
             factor, slack = target(example, libc)
             if native.error or em.error:
                 limit, rss_ratio, verdict = "-", "-", "FAIL"
@@ -147,10 +124,10 @@ def seed_table(build, emu, qemu, runs):
         prog = os.path.join(build, "examples", f"mmap_stress-{libc}")
         emu_rss = {}
         for n in SEED_COUNTS:
-            native = measure_runs([prog, str(n)], runs)
-            em = measure_runs([emu, prog, str(n)], SEED_EMU_RUNS if runs > 1 else 3, native.stdout)
+            native = measure.repeat([prog, str(n)], runs)
+            em = measure.repeat([emu, prog, str(n)], SEED_EMU_RUNS if runs > 1 else 3, native.stdout)
             # qemu pays ~40 us per iteration here: only at the smaller count.
-            qe = measure_runs([qemu, prog, str(n)], runs, native.stdout) if qemu and n == SEED_COUNTS[0] else None
+            qe = measure.repeat([qemu, prog, str(n)], runs, native.stdout) if qemu and n == SEED_COUNTS[0] else None
             emu_rss[n] = em.rss
             print(f"| {libc} | {n} | {fmt_s(native)} | {fmt_s(em)} | {fmt_s(qe) if qe else 'n/a'} | "
                   f"{ratio(em, native)} | {ratio(em, qe) if qe else 'n/a'} | {fmt_rss(native)} | {fmt_rss_range(em)} | "

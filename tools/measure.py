@@ -64,3 +64,29 @@ def median(values):
     v = sorted(values)
     n = len(v)
     return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
+
+
+class Repeated:
+    """Medians over repeated runs of one command, or the reason there are none
+    (error: the first run that exited non-zero or printed the wrong stdout)."""
+
+    def __init__(self, runs=None, error=None):
+        self.error = error
+        self.rss = median([r.max_rss_kib for r in runs]) if runs else None
+        self.seconds = median([r.seconds for r in runs]) if runs else None
+        self.stdout = runs[0].stdout if runs else None
+        self.rss_range = (min(r.max_rss_kib for r in runs), max(r.max_rss_kib for r in runs)) if runs else None
+
+
+def repeat(argv, runs, expected_stdout=None):
+    """Runs argv `runs` times; every run must exit 0 and, when expected_stdout
+    is given, print exactly that (a wrong answer is reported, never timed)."""
+    done = []
+    for _ in range(runs):
+        r = run(argv)
+        if r.status != 0:
+            return Repeated(error=f"status {r.status}")
+        if expected_stdout is not None and r.stdout != expected_stdout:
+            return Repeated(error="wrong output")
+        done.append(r)
+    return Repeated(done)

@@ -99,6 +99,11 @@ def plot(png, title, series):
     plots = [f"{gp_string(path)} skip 1 using {x}:(${y}/1024.0) with {style} title {gp_string(label)}"
              for path, x, y, label, style in series]
     lines.append("plot " + ", \\\n     ".join(plots))
+    run_gnuplot(lines)
+
+
+def run_gnuplot(lines):
+    """Runs gnuplot on a script given as lines (also used by tools/bench.py)."""
     script = "\n".join(lines) + "\n"
     subprocess.run(["gnuplot"], input=script.encode(), check=True)
 

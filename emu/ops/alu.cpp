@@ -1,6 +1,7 @@
 // Integer ALU: ADD OR ADC SBB AND SUB XOR CMP (00-3F, 80/81/83), TEST (84/85,
 // A8/A9, F6/F7 /0 /1), INC/DEC (FE/FF /0 /1), NOT/NEG (F6/F7 /2 /3).
 #include "emu/ops/integer.h"
+#include "emu/threaded.h"
 
 namespace emu::ops {
 namespace {
@@ -76,14 +77,14 @@ void unary(Cpu& c, const Insn& in) {
 template <size_t... I>
 constexpr auto make_alu_table(std::index_sequence<I...>) {
   return std::array<Handler, sizeof...(I)>{
-      &alu<int(I / (8 * kFormCount)), kSizeOf[(I / (2 * kFormCount)) % 4], int(I / 2 % kFormCount), bool(I % 2)>...};
+      &threaded<&alu<int(I / (8 * kFormCount)), kSizeOf[(I / (2 * kFormCount)) % 4], int(I / 2 % kFormCount), bool(I % 2)>>...};
 }
 constexpr auto kAlu = make_alu_table(std::make_index_sequence<kAluOpCount * 4 * kFormCount * 2>{});
 
 template <size_t... I>
 constexpr auto make_unary_table(std::index_sequence<I...>) {
   return std::array<Handler, sizeof...(I)>{
-      &unary<int(I / 16), kSizeOf[(I / 4) % 4], bool(I / 2 % 2), bool(I % 2)>...};
+      &threaded<&unary<int(I / 16), kSizeOf[(I / 4) % 4], bool(I / 2 % 2), bool(I % 2)>>...};
 }
 constexpr auto kUnary = make_unary_table(std::make_index_sequence<kUnOpCount * 4 * 2 * 2>{});
 
@@ -98,7 +99,39 @@ Handler unary_handler(int op, unsigned size, bool mem, bool flags_dead) {
   return kUnary[((op * 4 + size_index(size)) * 2 + mem) * 2 + flags_dead];
 }
 
+// CMP/TEST fused with the Jcc after it, the last two instructions of a
+// block: one handler does both. It records the flags as the CMP/TEST alone
+// would (they stay live after the block), branches as the Jcc `(&in)[1]`
+// does, and leaves Cpu::cur on the Jcc, so the run loop counts it as done.
+template <int Op, int S, int F, unsigned CC>
+void compare_branch(Cpu& c, const Insn& in) {
+  alu<Op, S, F, false>(c, in);
+  const Insn& jcc = (&in)[1];
+  c.rip = eval_cond(c, CC) ? jcc.imm : c.rip + jcc.end;
+  c.cur = &jcc;
+}
+
+constexpr unsigned kFusedSizes[3] = {1, 4, 8};  // 16-bit compares are not fused
+
+// [CMP, TEST][size 1, 4, 8][form][cc]
+template <size_t... I>
+constexpr auto make_compare_branch_table(std::index_sequence<I...>) {
+  return std::array<Handler, sizeof...(I)>{&compare_branch<I / (48 * kFormCount) ? kTest : kCmp,
+                                                           kFusedSizes[I / (16 * kFormCount) % 3],
+                                                           int(I / 16 % kFormCount), unsigned(I % 16)>...};
+}
+constexpr auto kCompareBranch = make_compare_branch_table(std::make_index_sequence<2 * 3 * kFormCount * 16>{});
+
 }  // namespace
+
+Handler fused_compare_branch(Handler compare, unsigned cc) {
+  for (int t = 0; t < 2; ++t)
+    for (int s = 0; s < 3; ++s)
+      for (int f = 0; f < kFormCount; ++f)
+        if (alu_handler(t ? kTest : kCmp, kFusedSizes[s], Form(f), false) == compare)
+          return kCompareBranch[((t * 3 + s) * kFormCount + f) * 16 + (cc & 15)];
+  return nullptr;
+}
 
 bool bind_alu(const Decoded& d, Insn& out) {
   if (d.map != 0) return false;

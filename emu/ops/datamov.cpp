@@ -8,6 +8,7 @@
 //   XLAT (D7).
 // MOVBE is not advertised (no CPUID bit), so 0F 38 F0/F1 are not bound here.
 #include "emu/ops/integer.h"
+#include "emu/threaded.h"
 
 namespace emu::ops {
 namespace {
@@ -275,7 +276,7 @@ void xlat(Cpu& c, const Insn& in) {
 
 template <size_t... I>
 constexpr auto make_mov_table(std::index_sequence<I...>) {
-  return std::array<Handler, sizeof...(I)>{&mov<kSizeOf[I / kFormCount], int(I % kFormCount)>...};
+  return std::array<Handler, sizeof...(I)>{&threaded<&mov<kSizeOf[I / kFormCount], int(I % kFormCount)>>...};
 }
 constexpr auto kMov = make_mov_table(std::make_index_sequence<4 * kFormCount>{});
 
@@ -283,7 +284,7 @@ constexpr auto kMov = make_mov_table(std::make_index_sequence<4 * kFormCount>{})
 template <size_t... I>
 constexpr auto make_extend_table(std::index_sequence<I...>) {
   return std::array<Handler, sizeof...(I)>{
-      &extend<kSizeOf[1 + I / 12], kSizeOf[(I / 4) % 3], bool((I / 2) % 2), bool(I % 2)>...};
+      &threaded<&extend<kSizeOf[1 + I / 12], kSizeOf[(I / 4) % 3], bool((I / 2) % 2), bool(I % 2)>>...};
 }
 constexpr auto kExtend = make_extend_table(std::make_index_sequence<3 * 3 * 2 * 2>{});
 
@@ -293,10 +294,10 @@ constexpr Handler kXchg[4][2] = EMU_SIZED2(xchg);
 constexpr Handler kXadd[4][2] = EMU_SIZED2(xadd);
 constexpr Handler kCmpxchg[4][2] = EMU_SIZED2(cmpxchg);
 #undef EMU_SIZED2
-constexpr Handler kCmov[3][2] = {{&cmov<2, false>, &cmov<2, true>},
-                                 {&cmov<4, false>, &cmov<4, true>},
-                                 {&cmov<8, false>, &cmov<8, true>}};
-constexpr Handler kLea[3] = {&lea<2>, &lea<4>, &lea<8>};
+constexpr Handler kCmov[3][2] = {{&threaded<&cmov<2, false>>, &threaded<&cmov<2, true>>},
+                                 {&threaded<&cmov<4, false>>, &threaded<&cmov<4, true>>},
+                                 {&threaded<&cmov<8, false>>, &threaded<&cmov<8, true>>}};
+constexpr Handler kLea[3] = {&threaded<&lea<2>>, &threaded<&lea<4>>, &threaded<&lea<8>>};
 
 Handler mov_handler(unsigned size, Form f) { return kMov[size_index(size) * kFormCount + f]; }
 
@@ -326,7 +327,7 @@ bool bind_datamov(const Decoded& d, Insn& out) {
       if (d.lock) return false;
       out.rm = byte_reg_offset(d.rm, d.rex != 0);
       out.op = op & 15;
-      out.fn = mem ? &setcc<true> : &setcc<false>;
+      out.fn = mem ? &threaded<&setcc<true>> : &threaded<&setcc<false>>;
       return true;
     }
     switch (op) {
@@ -362,12 +363,12 @@ bool bind_datamov(const Decoded& d, Insn& out) {
 
   if (op >= 0x50 && op <= 0x57) {
     out.rm = opcode_reg(d);
-    out.fn = stack_size(d) == 2 ? &push<2, kRR> : &push<8, kRR>;
+    out.fn = stack_size(d) == 2 ? &push<2, kRR> : &threaded<&push<8, kRR>>;
     return true;
   }
   if (op >= 0x58 && op <= 0x5F) {
     out.rm = opcode_reg(d);
-    out.fn = stack_size(d) == 2 ? &pop<2, false> : &pop<8, false>;
+    out.fn = stack_size(d) == 2 ? &pop<2, false> : &threaded<&pop<8, false>>;
     return true;
   }
   if ((op >= 0x91 && op <= 0x97) || (op == 0x90 && (d.rex & 1))) {  // XCHG rAX, r
@@ -442,13 +443,13 @@ bool bind_datamov(const Decoded& d, Insn& out) {
     }
     case 0x6A: case 0x68:
       out.imm = simm(d);
-      out.fn = stack_size(d) == 2 ? &push<2, kRI> : &push<8, kRI>;
+      out.fn = stack_size(d) == 2 ? &push<2, kRI> : &threaded<&push<8, kRI>>;
       return true;
     case 0xFF:
       if (((d.modrm >> 3) & 7) != 6) return false;
       out.rm = d.rm;
       if (stack_size(d) == 2) out.fn = mem ? &push<2, kRM> : &push<2, kRR>;
-      else out.fn = mem ? &push<8, kRM> : &push<8, kRR>;
+      else out.fn = mem ? &threaded<&push<8, kRM>> : &threaded<&push<8, kRR>>;
       return true;
     case 0x8F:
       if (((d.modrm >> 3) & 7) != 0) return false;

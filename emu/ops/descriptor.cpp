@@ -4,15 +4,20 @@
 //     destination written when the selector is usable at CPL 3; else ZF = 0
 //     and the destination unchanged, all 64 bits (measured). No other flag
 //     changes.
-//   SLDT/STR (0F 00 /0 /1), SGDT/SIDT (0F 01 /0 /1), SMSW (0F 01 /4): this
-//     host has no UMIP, so they execute at CPL 3 (values in gdt.h).
-// Operand sizes (measured): the selector operand is r/m16; a register
-// destination of 16 bits keeps the upper 48 bits, of 32/64 bits is
-// zero-extended (SMSW: all of CR0's low 32 bits); a memory destination of
-// SLDT/STR/SMSW is a word whatever the prefixes; SGDT/SIDT store a 2-byte
-// limit then an 8-byte base (66 and REX.W change nothing), the limit first:
-// a base that runs into an unwritable page faults with the limit written.
+//   SLDT/STR (0F 00 /0 /1), SGDT/SIDT (0F 01 /0 /1), SMSW (0F 01 /4): with
+//     UMIP (CPUs since ~2019) these are #GP at CPL 3 and Linux emulates them
+//     (arch/x86/kernel/umip.c); emu gives what that emulation gives (values
+//     in gdt.h): a register destination gets the operand size's bytes of
+//     the value and keeps the rest (a 32-bit destination is NOT
+//     zero-extended), a memory destination of SLDT/STR/SMSW a word, SGDT/SIDT
+//     a zero limit then the 8-byte base. A memory destination is written
+//     byte by byte up to an unwritable byte, then SIGSEGV SEGV_MAPERR at its
+//     first byte (copy_to_user).
+// The selector operand of LAR/LSL/VERR/VERW is r/m16 (measured).
 // (LLDT, LTR, LGDT, LIDT, LMSW are #GP: emu/ops/control.cpp.)
+#include <csignal>
+#include <cstring>
+
 #include "emu/bind.h"
 #include "emu/ops/gdt.h"
 #include "emu/ops/integer.h"
@@ -43,18 +48,41 @@ void verify(Cpu& c, const Insn& in) {
   flags::set_some(c.flags, kZF, ok ? kZF : 0);
 }
 
-// SLDT/STR/SMSW: in.imm holds the value (up to 32 bits).
+// Linux's UMIP emulation copies its result to memory in one copy_to_user,
+// which writes byte by byte up to an unwritable byte: then SEGV_MAPERR at
+// the operand's first byte.
+void umip_store(Cpu& c, uint64_t ea, const uint8_t* bytes, unsigned n) {
+  try {
+    for (unsigned i = 0; i < n; ++i) store<uint8_t>(c, ea + i, bytes[i]);
+  } catch (mm::GuestFault& f) {
+    if (f.signo != SIGSEGV) throw;
+    throw mm::GuestFault{SIGSEGV, mm::kSegvMapErr, ea};
+  }
+}
+
+// SLDT/STR/SMSW: in.imm holds the value (up to 32 bits). A register
+// destination gets S bytes of it, the rest of the register kept.
 template <bool Mem, int S>
 void store_system_word(Cpu& c, const Insn& in) {
-  if constexpr (Mem) store<uint16_t>(c, effective_address(c, in), uint16_t(in.imm));
-  else ops::put<S>(c, in.rm, U<S>(in.imm));
+  if constexpr (Mem) {
+    const uint8_t word[2] = {uint8_t(in.imm), uint8_t(in.imm >> 8)};
+    umip_store(c, effective_address(c, in), word, 2);
+  } else if constexpr (S == 8) {
+    c.gpr[in.rm] = in.imm;
+  } else {
+    constexpr uint64_t mask = (uint64_t{1} << (8 * S)) - 1;
+    c.gpr[in.rm] = (c.gpr[in.rm] & ~mask) | (in.imm & mask);
+  }
 }
 
 // SGDT (in.op = 0) / SIDT (in.op = 1) m: limit, then base.
 void store_table_register(Cpu& c, const Insn& in) {
-  const uint64_t ea = effective_address(c, in);
-  store<uint16_t>(c, ea, in.op ? gdt::kIdtLimit : gdt::kGdtLimit);
-  store<uint64_t>(c, ea + 2, in.op ? gdt::kIdtBase : gdt::kGdtBase);
+  const uint16_t limit = in.op ? gdt::kIdtLimit : gdt::kGdtLimit;
+  const uint64_t base = in.op ? gdt::kIdtBase : gdt::kGdtBase;
+  uint8_t bytes[10];
+  std::memcpy(bytes, &limit, 2);
+  std::memcpy(bytes + 2, &base, 8);
+  umip_store(c, effective_address(c, in), bytes, 10);
 }
 
 template <bool Mem>
@@ -62,11 +90,11 @@ Handler lar_lsl_handler(unsigned size) {
   return size == 2 ? &lar_lsl<2, Mem> : size == 4 ? &lar_lsl<4, Mem> : &lar_lsl<8, Mem>;
 }
 
-// A register destination written zero-extended (32/64) or as its low word.
 template <bool Mem>
-Handler system_word_handler(bool word) {
+Handler system_word_handler(unsigned size) {
   if constexpr (Mem) return &store_system_word<true, 2>;
-  else return word ? &store_system_word<false, 2> : &store_system_word<false, 8>;
+  else return size == 2 ? &store_system_word<false, 2> : size == 4 ? &store_system_word<false, 4>
+                                                                   : &store_system_word<false, 8>;
 }
 
 }  // namespace
@@ -74,7 +102,6 @@ Handler system_word_handler(bool word) {
 bool bind_descriptor(const Decoded& d, Insn& out) {
   if (d.map != 1) return false;
   const bool mem = d.is_memory();
-  const bool word = d.p66 && !(d.rex & 8);
   const unsigned r = d.reg & 7;
   switch (d.opcode) {
     case 0x02: case 0x03:
@@ -85,7 +112,7 @@ bool bind_descriptor(const Decoded& d, Insn& out) {
       if (r == 0 || r == 1) {  // sldt, str
         out.op = uint8_t(r);     // (names the form only: tests/emu/form_enum.h)
         out.imm = r == 0 ? gdt::kLdtr : gdt::kTr;
-        out.fn = mem ? system_word_handler<true>(word) : system_word_handler<false>(word);
+        out.fn = mem ? system_word_handler<true>(ops::opsize(d)) : system_word_handler<false>(ops::opsize(d));
         return true;
       }
       if (r == 4 || r == 5) {  // verr, verw
@@ -102,7 +129,7 @@ bool bind_descriptor(const Decoded& d, Insn& out) {
       }
       if (r == 4) {  // smsw (0F 01 E0-E7 as a register form)
         out.imm = gdt::kCr0;
-        out.fn = mem ? system_word_handler<true>(word) : system_word_handler<false>(word);
+        out.fn = mem ? system_word_handler<true>(ops::opsize(d)) : system_word_handler<false>(ops::opsize(d));
         return true;
       }
       return false;

@@ -15,10 +15,12 @@
 // data (0x08-0x18, DPL 0), the TSS and LDT descriptors (0x40-0x58, DPL 0),
 // the empty TLS entries (0x60-0x70), entry 7, anything past the 16 entries
 // (limit 0x7f), and every LDT selector (a process has no LDT). Entry 4,
-// __USER32_CS (0x23), is among them: this host's kernel runs without IA-32
-// emulation, so no 32-bit code segment exists and a far transfer to 0x23 is
-// #GP, as natively. (With IA-32 emulation it would enter compatibility mode,
-// which emu does not emulate: #GP is then emu's documented divergence.)
+// __USER32_CS (0x23), is among them, as on a kernel without IA-32
+// emulation: no 32-bit code segment, and a far transfer to 0x23 is #GP.
+// (With IA-32 emulation, Debian's default, 0x23 is a 32-bit code segment
+// and a far transfer to it enters compatibility mode, which emu does not
+// emulate: emu's documented divergence. Hosts of both kinds were measured;
+// the host-comparison tests skip entry 4.)
 // CPUNODE's limit is the CPU the process runs on; emu is CPU 0 (as RDTSCP's
 // TSC_AUX), node 0.
 #pragma once
@@ -44,17 +46,17 @@ inline constexpr Entry kGdt[kEntries] = {
     {0x0040f500, 0},           // 15: CPUNODE (cpu 0, node 0)
 };
 
-// Values the descriptor-table instructions read at CPL 3 (no UMIP on this
-// host, so they execute): SLDT 0 (no LDT), STR 0x40 (GDT entry 8), SMSW the
-// low word of CR0 (PE MP ET NE WP AM PG: 0x80050033; a 32/64-bit register
-// gets all 32 bits), the GDT/IDT limits 0x7f / 0xfff. The host's GDT/IDT
-// bases are kernel addresses that differ per boot and per CPU; emu stores
-// the ones Linux's own UMIP emulation reports instead.
+// Values the descriptor-table instructions give at CPL 3, as Linux's UMIP
+// emulation (arch/x86/kernel/umip.c) gives them on a CPU with UMIP (most
+// since ~2019; emu/ops/descriptor.cpp): SLDT 0 (no LDT), STR 0x40 (GDT
+// entry 8), SMSW CR0's PE MP ET NE WP AM PG (0x80050033), SGDT/SIDT a zero
+// limit and fixed bases. (Without UMIP the CPU answers: limits 0x7f/0xfff
+// and per-boot kernel addresses.)
 inline constexpr uint16_t kLdtr = 0;
 inline constexpr uint16_t kTr = 0x40;
 inline constexpr uint32_t kCr0 = 0x80050033;
-inline constexpr uint16_t kGdtLimit = 0x7f;
-inline constexpr uint16_t kIdtLimit = 0xfff;
+inline constexpr uint16_t kGdtLimit = 0;
+inline constexpr uint16_t kIdtLimit = 0;
 inline constexpr uint64_t kGdtBase = 0xfffffffffffe0000;
 inline constexpr uint64_t kIdtBase = 0xffffffffffff0000;
 

@@ -118,6 +118,10 @@ inline void bind_modrm_regs(const Decoded& d, Insn& out, unsigned size) {
 
 // Per-category binders (each returns true when it owns the encoding).
 bool bind_alu(const Decoded& d, Insn& out);
+// The handler of CMP/TEST (bound to `compare`) and the Jcc with condition
+// `cc` right after it, as one (emu/ops/alu.cpp); nullptr when `compare` is
+// not a CMP/TEST handler that has a fused form.
+Handler fused_compare_branch(Handler compare, unsigned cc);
 bool bind_shift(const Decoded& d, Insn& out);
 bool bind_muldiv(const Decoded& d, Insn& out);
 bool bind_bitops(const Decoded& d, Insn& out);

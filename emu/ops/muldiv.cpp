@@ -10,6 +10,7 @@
 #include <limits>
 
 #include "emu/ops/integer.h"
+#include "emu/threaded.h"
 
 namespace emu::ops {
 namespace {
@@ -161,7 +162,7 @@ template <size_t... I>
 constexpr auto make_imul_table(std::index_sequence<I...>) {
   // sizes 2, 4, 8 at index 0..2
   return std::array<Handler, sizeof...(I)>{
-      &imul_r<kSizeOf[1 + (I / 8) % 3], bool((I / 4) % 2), bool((I / 2) % 2), bool(I % 2)>...};
+      &threaded<&imul_r<kSizeOf[1 + (I / 8) % 3], bool((I / 4) % 2), bool((I / 2) % 2), bool(I % 2)>>...};
 }
 constexpr auto kImulR = make_imul_table(std::make_index_sequence<3 * 2 * 2 * 2>{});
 

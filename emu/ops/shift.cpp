@@ -17,6 +17,7 @@
 //     CF = 0, and OF = 0 (SHLD) or res[15] ^ res[14] (SHRD). SHLD by exactly
 //     16 sets OF = CF here, not MSB(res) ^ CF.
 #include "emu/ops/integer.h"
+#include "emu/threaded.h"
 
 namespace emu::ops {
 namespace {
@@ -141,7 +142,7 @@ void shift_double(Cpu& c, const Insn& in) {
 template <size_t... I>
 constexpr auto make_shift_table(std::index_sequence<I...>) {
   return std::array<Handler, sizeof...(I)>{
-      &shift<int(I / 32), kSizeOf[(I / 8) % 4], bool((I / 4) % 2), bool((I / 2) % 2), bool(I % 2)>...};
+      &threaded<&shift<int(I / 32), kSizeOf[(I / 8) % 4], bool((I / 4) % 2), bool((I / 2) % 2), bool(I % 2)>>...};
 }
 constexpr auto kShift = make_shift_table(std::make_index_sequence<8 * 4 * 2 * 2 * 2>{});
 

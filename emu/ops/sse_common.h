@@ -8,10 +8,12 @@
 #include <csignal>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 #include "emu/cpu.h"
 #include "emu/insn.h"
 #include "emu/memory.h"
+#include "emu/threaded.h"
 #include "emu/ops/sse_state.h"
 #include "mm/guest_fault.h"
 
@@ -116,11 +118,30 @@ inline Xmm src_low(Cpu& cpu, const Insn& in) {
   }
 }
 
+// src_low as a vector of type V (__m128, __m128d, __m128i), built in a
+// register (a memory scalar: MOVD/MOVQ into it), not through an Xmm in memory.
+template <class V, Form F, unsigned Bytes>
+inline V src_low_v(Cpu& cpu, const Insn& in) {
+  if constexpr (F == Form::Reg) {
+    return getv<V>(cpu.xmm[in.rm]);
+  } else {
+    static_assert(Bytes == 4 || Bytes == 8, "scalar sources are 32 or 64 bits");
+    const uint64_t a = effective_address(cpu, in);
+    __m128i x;
+    if constexpr (Bytes == 4) x = _mm_cvtsi32_si128(int(load<uint32_t>(cpu, a)));
+    else x = _mm_cvtsi64_si128(int64_t(load<uint64_t>(cpu, a)));
+    if constexpr (std::is_same_v<V, __m128>) return _mm_castsi128_ps(x);
+    else if constexpr (std::is_same_v<V, __m128d>) return _mm_castsi128_pd(x);
+    else return x;
+  }
+}
+
 // Binds the register or the memory form; nullptr marks a form that doesn't
 // exist (#UD), which is left unbound.
+// Both are bound threaded (emu/threaded.h).
 template <Handler Reg, Handler Mem>
 inline bool set_fn(const Enc& e, Insn& out) {
-  const Handler h = e.mem ? Mem : Reg;
+  const Handler h = e.mem ? threaded_or_null<Mem>() : threaded_or_null<Reg>();
   if (h == nullptr) return false;
   out.fn = h;
   return true;

@@ -17,15 +17,24 @@ namespace {
 // OP xmm, xmm/mN with dest = Op(dest, src) under the guest's MXCSR. Bytes is
 // 16 for packed forms (aligned m128), 4 or 8 for scalar forms (the memory
 // operand is just the scalar; the rest of the destination is kept by Op).
+// The operands travel in vector registers: the common case (every
+// exception masked: tls_fp.fast) is the host instruction and a store, and
+// the rest is a cold call with the operands by value.
+template <auto Op, class V>
+[[gnu::noinline, gnu::cold]] V fp_arith_slow(Cpu& cpu, const Insn& in, V a, V b) {
+  return fp_slow(cpu, in, [=] { return Op(a, b); });
+}
+
 template <auto Op, class V, Form F, unsigned Bytes>
 void fp_arith(Cpu& cpu, const Insn& in) {
-  Xmm s;
-  if constexpr (Bytes == 16) s = src128<F>(cpu, in);
-  else s = src_low<F, Bytes>(cpu, in);
+  V b;
+  if constexpr (Bytes == 16) b = getv<V>(src128<F>(cpu, in));
+  else b = src_low_v<V, F, Bytes>(cpu, in);
   const V a = getv<V>(cpu.xmm[in.reg]);
-  const V b = getv<V>(s);
-  const V r = fp_op(cpu, in, [&] { return Op(a, b); });
-  put(cpu.xmm[in.reg], r);
+  if (tls_fp.fast) [[likely]]
+    put(cpu.xmm[in.reg], Op(a, b));
+  else
+    put(cpu.xmm[in.reg], fp_arith_slow<Op, V>(cpu, in, a, b));
 }
 
 // Marks a form of bind4 that doesn't exist (#UD).

@@ -177,6 +177,11 @@ const char* host_quirk(const Bytes& b, const EmuView& e) {
   for (size_t k = 0; k < i; ++k) lock |= b[k] == 0xF0;
   if (lock && b[i] == 0x0F && b[i + 1] == 0x00 && ((b[i + 2] >> 3) & 7) == 5 && (b[i + 2] >> 6) != 3)
     return "host executes LOCK VERW m16 (SDM: #UD; emu follows the SDM)";
+  // VMMCALL (0F 01 D9) at CPL 3 is #UD on bare metal, but a hypervisor may
+  // intercept it and return (seen on an AMD EPYC guest, 2026-12): SVM is not
+  // advertised (emu/cpuid.h), so emu raises SIGILL.
+  if (b[i] == 0x0F && b[i + 1] == 0x01 && b[i + 2] == 0xD9)
+    return "host's hypervisor executes VMMCALL (bare metal and emu: #UD)";
   return nullptr;
 }
 

@@ -60,17 +60,36 @@ void unmask_x87(DiffCase& c, CaseGen& g) {
 
 // A segment selector: the ones a 64-bit Linux process can use (null,
 // __USER_DS 0x2b, __USER_CS 0x33, CPUNODE 0x7b) with each RPL, the kernel's,
-// 0x23 (__USER32_CS, unusable on this host), TSS/LDT/TLS entries, LDT
-// selectors, past the GDT's end, or random. LSL on CPUNODE (0x78-0x7b) reads
-// the CPU the host runs on (emu: CPU 0, tested in control_system_test):
-// `no_cpunode` avoids it.
+// TSS/LDT/TLS entries, LDT selectors, past the GDT's end, or random. LSL on
+// CPUNODE (0x78-0x7b) reads the CPU the host runs on (emu: CPU 0, tested in
+// control_system_test): `no_cpunode` avoids it. Never GDT entry 4 (0x20-0x23,
+// __USER32_CS): it exists only on kernels with IA-32 emulation, and hosts of
+// both kinds have run these tests (emu/ops/gdt.h).
 uint16_t selector(CaseGen& g, bool no_cpunode = false) {
-  static constexpr uint16_t kSelectors[] = {0x2b, 0x33, 0x7b, 0x23, 0,    1,    2,    3,    0x28, 0x29, 0x2a,
-                                            0x30, 0x31, 0x32, 0x78, 0x08, 0x10, 0x13, 0x18, 0x1b, 0x20, 0x38,
+  static constexpr uint16_t kSelectors[] = {0x2b, 0x33, 0x7b, 0x08, 0,    1,    2,    3,    0x28, 0x29, 0x2a,
+                                            0x30, 0x31, 0x32, 0x78, 0x08, 0x10, 0x13, 0x18, 0x1b, 0x2c, 0x38,
                                             0x40, 0x43, 0x48, 0x50, 0x58, 0x63, 0x6b, 0x73, 0x7f, 0x2f, 0x80, 0x83};
   uint16_t s = g.below(8) ? kSelectors[g.below(g.below(2) ? 4 : unsigned(std::size(kSelectors)))] : uint16_t(g.bits());
   if (no_cpunode && (s & 0xfffc) == 0x78) s = 0x2b;
+  if ((s & 0xfffc) == 0x20) s = 0x2b;
   return s;
+}
+
+// Whether this host's CPU has UMIP (then Linux emulates SLDT/STR/SMSW/SGDT/
+// SIDT at CPL 3, as emu does: emu/ops/descriptor.cpp).
+bool host_has_umip() {
+  static const bool has = [] {
+    unsigned a, b, c, d;
+    __asm__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+    return (c >> 2) & 1;  // CPUID.(7,0):ECX bit 2
+  }();
+  return has;
+}
+
+// CMPS with both pointers bad: which operand faults first differs between
+// CPU models (measured), so one of them is kept in the data page.
+void one_good_cmps_pointer(DiffCase& c, CaseGen& g) {
+  if (c.d.opcode == 0xA6 || c.d.opcode == 0xA7) c.in.gpr[g.below(2) ? RSI : RDI] = mid_data_pointer(g);
 }
 
 // Where the r/m16 selector operand of MOV Sreg/LAR/LSL/VERR/VERW is: the
@@ -124,10 +143,14 @@ const FormRule kRules[] = {
        if (g.below(4) == 0) v = uint8_t(g.below(6));  // the low vectors: #DE, #DB, NMI, #BP, #OF, #BR
        while (v == 0x80 || v == 0x17 || (v >= 0x19 && v <= 0x1b)) v = uint8_t(0x20 + g.below(0x60));
      }},
-    {"SGDT/SIDT", [](const Decoded& d) { return (group(d, 1, 0x01, 0) || group(d, 1, 0x01, 1)) && d.mod != 3; }, false,
-     "the stored base (bytes 2-9) not compared: a kernel address of the host that differs per boot and per CPU "
-     "(emu stores Linux's UMIP values, emu/ops/gdt.h); the limit is",
-     0x8d5, 0, nullptr, {{2, 10}}},
+    {"SLDT/STR/SMSW/SGDT/SIDT", [](const Decoded& d) {
+       return ((group(d, 1, 0x01, 0) || group(d, 1, 0x01, 1)) && d.mod != 3) || group(d, 1, 0x00, 0) ||
+              group(d, 1, 0x00, 1) || group(d, 1, 0x01, 4);
+     }, !host_has_umip(),
+     "compared only on a host with UMIP, where Linux emulates them as emu does (emu/ops/descriptor.cpp); "
+     "without UMIP the CPU answers with the kernel's per-boot values"},
+    {"BSF/BSR", [](const Decoded& d) { return (map1(d, 0xBC) || map1(d, 0xBD)) && !d.last_rep; }, false,
+     "only ZF compared: the other flags are undefined and differ between CPU models (measured)", 0x040},
 
     {"CPUID", [](const Decoded& d) { return map1(d, 0xA2); }, false,
      "EAX/EBX/ECX/EDX not compared: emu reports its own CPU model (emu/cpuid.h)", 0x8d5,
@@ -175,11 +198,13 @@ const FormRule kRules[] = {
      }},
     {"string instructions", [](const Decoded& d) {
        return d.map == 0 && ((d.opcode >= 0xA4 && d.opcode <= 0xA7) || (d.opcode >= 0xAA && d.opcode <= 0xAF));
-     }, false, "RSI/RDI point into the data page and RCX is small, most of the time", 0x8d5, 0,
+     }, false, "RSI/RDI point into the data page and RCX is small, most of the time; for CMPS always one of "
+     "them (which bad operand faults first differs between CPU models)", 0x8d5, 0,
      [](DiffCase& c, CaseGen& g) {
        if (g.below(4)) c.in.gpr[RSI] = mid_data_pointer(g);
        if (g.below(4)) c.in.gpr[RDI] = mid_data_pointer(g);
        if (g.below(4)) c.in.gpr[RCX] = g.below(3) == 0 ? g.below(3) : g.below(40);
+       one_good_cmps_pointer(c, g);
      }},
     {"XLAT", [](const Decoded& d) { return map0(d, 0xD7); }, false, "RBX points into the data page most of the time",
      0x8d5, 0,

@@ -1,9 +1,12 @@
 // Flag elision (emu/flag_use.h): the classification of what instructions
 // read and write, and blocks run with elision giving the same registers and
 // flags as with every flag computed (--precise-flags), whose handlers the
-// host-oracle tests check.
+// host-oracle tests check. Likewise CMP/TEST + Jcc fused into one handler
+// (ops::fused_compare_branch).
 #include <catch2/catch.hpp>
 
+#include <initializer_list>
+#include <utility>
 #include <vector>
 
 #include "emu/decoder.h"
@@ -63,19 +66,29 @@ TEST_CASE("flag_use: unclassified instructions read every flag", "[flag_use]") {
 // Runs `code` with flag elision and with precise flags from the same state;
 // both must end with equal registers and flags. Returns the number of
 // instructions the elided run bound without flags.
-uint64_t run_both_ways(const std::vector<uint8_t>& code, uint64_t flags_in) {
+// `regs` (if given) replaces the default register values.
+InterpreterStats run_both_ways(const std::vector<uint8_t>& code, uint64_t flags_in,
+                               std::initializer_list<std::pair<Reg, uint64_t>> regs = {}) {
   test::Harness fast(code), precise(code);
   precise.interp.set_precise_flags(true);
   for (test::Harness* h : {&fast, &precise}) {
     for (int r = 0; r < 16; ++r) h->cpu.gpr[r] = 0x9e3779b97f4a7c15ull * (r + 1) ^ (uint64_t(r) << 60);
     h->cpu.gpr[RCX] = 5;
+    for (auto [r, v] : regs) h->cpu.gpr[r] = v;
+    h->write<uint64_t>(test::Harness::kDataAddr, 0x8000000000000000ull);
     h->set_rflags(flags_in);
     h->run();
   }
   for (int r = 0; r < 16; ++r) CHECK(fast.cpu.gpr[r] == precise.cpu.gpr[r]);
   CHECK(fast.rflags() == precise.rflags());
+  CHECK(fast.cpu.icount == precise.cpu.icount);
   CHECK(precise.interp.stats().flags_elided == 0);
-  return fast.interp.stats().flags_elided;
+  CHECK(precise.interp.stats().fused == 0);
+  return fast.interp.stats();
+}
+
+uint64_t elided(const std::vector<uint8_t>& code, uint64_t flags_in) {
+  return run_both_ways(code, flags_in).flags_elided;
 }
 
 TEST_CASE("Elided blocks end with the registers and flags of precise execution", "[flag_elision]") {
@@ -83,33 +96,33 @@ TEST_CASE("Elided blocks end with the registers and flags of precise execution",
   SECTION("rotates overwritten by an ADD (SHA-256's pattern)") {
     // ror eax, 6; mov edx, eax; rol edx, 11; xor eax, edx; add eax, ebx:
     // ROR, ROL and XOR lose their flags, the block's last ADD keeps them.
-    CHECK(run_both_ways({0xc1, 0xc8, 0x06, 0x89, 0xc2, 0xc1, 0xc2, 0x0b, 0x31, 0xd0, 0x01, 0xd8}, flags_in) == 3);
+    CHECK(elided({0xc1, 0xc8, 0x06, 0x89, 0xc2, 0xc1, 0xc2, 0x0b, 0x31, 0xd0, 0x01, 0xd8}, flags_in) == 3);
   }
   SECTION("a rotate whose CF a later ADC reads is not elided") {
     // rol eax, 1; mov edx, 3; adc edx, 0
-    CHECK(run_both_ways({0xd1, 0xc0, 0xba, 0x03, 0x00, 0x00, 0x00, 0x83, 0xd2, 0x00}, flags_in) == 0);
+    CHECK(elided({0xd1, 0xc0, 0xba, 0x03, 0x00, 0x00, 0x00, 0x83, 0xd2, 0x00}, flags_in) == 0);
   }
   SECTION("an INC with dead flags still passes the older CF through to a SETC") {
     // inc ecx; setc al; sub edx, esi
-    CHECK(run_both_ways({0xff, 0xc1, 0x0f, 0x92, 0xc0, 0x29, 0xf2}, flags_in) == 1);
+    CHECK(elided({0xff, 0xc1, 0x0f, 0x92, 0xc0, 0x29, 0xf2}, flags_in) == 1);
     // inc ecx; sub edx, esi
-    CHECK(run_both_ways({0xff, 0xc1, 0x29, 0xf2}, flags_in) == 1);
+    CHECK(elided({0xff, 0xc1, 0x29, 0xf2}, flags_in) == 1);
   }
   SECTION("a shift by CL does not kill the flags of an earlier ADD (CL may be 0)") {
     // add eax, ebx; shl edx, cl; imul esi, edi
-    CHECK(run_both_ways({0x01, 0xd8, 0xd3, 0xe2, 0x0f, 0xaf, 0xf7}, flags_in) == 0);
+    CHECK(elided({0x01, 0xd8, 0xd3, 0xe2, 0x0f, 0xaf, 0xf7}, flags_in) == 0);
   }
   SECTION("a rotate keeps SF/ZF/AF/PF of the ADD before it") {
     // add eax, ebx; ror edx, 3
-    CHECK(run_both_ways({0x01, 0xd8, 0xc1, 0xca, 0x03}, flags_in) == 0);
+    CHECK(elided({0x01, 0xd8, 0xc1, 0xca, 0x03}, flags_in) == 0);
   }
   SECTION("IMUL's CF/OF dead under an AND") {
     // imul esi, edi; and eax, ebx
-    CHECK(run_both_ways({0x0f, 0xaf, 0xf7, 0x21, 0xd8}, flags_in) == 1);
+    CHECK(elided({0x0f, 0xaf, 0xf7, 0x21, 0xd8}, flags_in) == 1);
   }
   SECTION("the last flag writer of a block keeps its flags") {
     // xor eax, eax; add eax, ebx
-    CHECK(run_both_ways({0x31, 0xc0, 0x01, 0xd8}, flags_in) == 1);
+    CHECK(elided({0x31, 0xc0, 0x01, 0xd8}, flags_in) == 1);
   }
 }
 
@@ -123,6 +136,64 @@ TEST_CASE("With precise flags, a fault mid-block shows the flags of the instruct
   REQUIRE(h.run_fault().has_value());
   CHECK(h.cpu.rip == test::Harness::kCodeAddr + 2);
   CHECK((h.rflags() & kArithFlags) == (kCF | kZF | kPF | kAF));  // 0xffffffff + 1 = 0
+}
+
+// CMP/TEST + Jcc blocks: `compare` then Jcc (cc) over `mov ecx, 1` to
+// `mov edx, 2`, so ECX shows whether the branch was taken.
+std::vector<uint8_t> compare_then_branch(std::vector<uint8_t> compare, unsigned cc, bool rel32 = false) {
+  std::vector<uint8_t> code = std::move(compare);
+  if (rel32) code.insert(code.end(), {0x0f, uint8_t(0x80 | cc), 0x05, 0x00, 0x00, 0x00});
+  else code.insert(code.end(), {uint8_t(0x70 | cc), 0x05});
+  code.insert(code.end(), {0xb9, 0x01, 0x00, 0x00, 0x00, 0xba, 0x02, 0x00, 0x00, 0x00});
+  return code;
+}
+
+TEST_CASE("A fused CMP + Jcc branches and sets flags as the two instructions do", "[fusion]") {
+  const unsigned cc = GENERATE(range(0u, 16u));
+  const uint64_t flags_in = GENERATE(0x202ull, 0x202ull | kCF | kZF | kOF | kPF | kSF | kAF);
+  CAPTURE(cc, flags_in);
+  // Operand pairs that make every condition go both ways: equal, below,
+  // above, signed overflow.
+  const std::pair<uint64_t, uint64_t> pairs[] = {
+      {7, 7}, {1, 2}, {2, 1}, {0x8000000000000000ull, 1}, {0x7fffffffffffffffull, ~0ull}, {0x80000000, 1}, {0x80, 1}};
+  for (auto [a, b] : pairs) {
+    CAPTURE(a, b);
+    CHECK(run_both_ways(compare_then_branch({0x48, 0x39, 0xd8}, cc), flags_in, {{RAX, a}, {RBX, b}}).fused == 1);  // cmp rax, rbx
+    CHECK(run_both_ways(compare_then_branch({0x39, 0xd8}, cc, true), flags_in, {{RAX, a}, {RBX, b}}).fused == 1);   // cmp eax, ebx; jcc rel32
+    CHECK(run_both_ways(compare_then_branch({0x38, 0xd8}, cc), flags_in, {{RAX, a}, {RBX, b}}).fused == 1);         // cmp al, bl
+    CHECK(run_both_ways(compare_then_branch({0x48, 0x85, 0xd8}, cc), flags_in, {{RAX, a}, {RBX, b}}).fused == 1);  // test rax, rbx
+    // cmp rax, [kDataAddr] (holds 0x8000000000000000)
+    CHECK(run_both_ways(compare_then_branch({0x48, 0x3b, 0x04, 0x25, 0x00, 0x00, 0x00, 0x10}, cc), flags_in,
+                        {{RAX, a}}).fused == 1);
+    CHECK(run_both_ways(compare_then_branch({0x48, 0x83, 0xf8, 0x02}, cc), flags_in, {{RAX, a}}).fused == 1);  // cmp rax, 2
+  }
+}
+
+TEST_CASE("A fused CMP + JL takes the branch exactly when less", "[fusion]") {
+  for (auto [a, taken] : {std::pair{uint64_t(-5), true}, {3, true}, {4, false}, {5, false}}) {
+    test::Harness h(compare_then_branch({0x48, 0x83, 0xf8, 0x04}, 0xc));  // cmp rax, 4; jl
+    h.cpu.gpr[RAX] = a;
+    h.cpu.gpr[RCX] = 0;
+    h.run();
+    CHECK(h.cpu.gpr[RCX] == (taken ? 0 : 1));
+    CHECK(h.cpu.gpr[RDX] == 2);
+    CHECK(h.interp.stats().fused == 1);
+  }
+}
+
+TEST_CASE("16-bit compares are not fused", "[fusion]") {
+  CHECK(run_both_ways(compare_then_branch({0x66, 0x39, 0xd8}, 4), 0x202).fused == 0);  // cmp ax, bx; je
+}
+
+TEST_CASE("A fused CMP whose memory operand faults leaves rip and flags before the pair", "[fusion]") {
+  // cmp eax, [0]; jz
+  test::Harness h(compare_then_branch({0x3b, 0x04, 0x25, 0x00, 0x00, 0x00, 0x00}, 4));
+  h.set_rflags(0x202 | kCF);
+  REQUIRE(h.run_fault().has_value());
+  CHECK(h.interp.stats().fused == 1);
+  CHECK(h.cpu.rip == test::Harness::kCodeAddr);
+  CHECK(h.rflags() == (0x202 | kCF));
+  CHECK(h.cpu.icount == 0);
 }
 
 }  // namespace

@@ -19,6 +19,7 @@ using Bytes = std::vector<uint8_t>;
 
 constexpr uint64_t kAll = 0x8d5;
 constexpr uint64_t kCfOf = 0x801;
+constexpr uint64_t kZf = 0x040;
 
 uint64_t g_total = 0;
 
@@ -215,9 +216,11 @@ TEST_CASE("bit tests, scans, popcnt and bswap match the host", "[integer][host]"
       cases.push_back({bt[i] + s + " rax,imm", cat(v.prefix, {0x0F, 0xBA, uint8_t(0xE0 | ((4 + i) << 3)), 0x25}), false, kAll});
       cases.push_back({bt[i] + s + " [rbx],imm", cat(v.prefix, {0x0F, 0xBA, uint8_t(0x23 | ((4 + i) << 3)), 0x0d}), true, kAll});
     }
-    cases.push_back({"bsf" + s + " rax,rcx", cat(v.prefix, {0x0F, 0xBC, 0xC1}), false, kAll});
-    cases.push_back({"bsr" + s + " rax,rcx", cat(v.prefix, {0x0F, 0xBD, 0xC1}), false, kAll});
-    cases.push_back({"bsf" + s + " rax,[rbx]", cat(v.prefix, {0x0F, 0xBC, 0x03}), true, kAll});
+    // BSF/BSR: only ZF is defined, and the rest differ between CPU models
+    // (two AMD EPYC hosts of this project disagree on PF for a zero source).
+    cases.push_back({"bsf" + s + " rax,rcx", cat(v.prefix, {0x0F, 0xBC, 0xC1}), false, kZf});
+    cases.push_back({"bsr" + s + " rax,rcx", cat(v.prefix, {0x0F, 0xBD, 0xC1}), false, kZf});
+    cases.push_back({"bsf" + s + " rax,[rbx]", cat(v.prefix, {0x0F, 0xBC, 0x03}), true, kZf});
     const Bytes popcnt = v.prefix == Bytes{0x66}   ? Bytes{0x66, 0xF3, 0x0F, 0xB8, 0xC1}
                          : v.prefix == Bytes{0x48} ? Bytes{0xF3, 0x48, 0x0F, 0xB8, 0xC1}
                                                    : Bytes{0xF3, 0x0F, 0xB8, 0xC1};

@@ -38,10 +38,14 @@ std::vector<OracleState> selector_inputs(const std::vector<uint16_t>& selectors)
   return out;
 }
 
+// GDT entry 4 (0x20-0x23, __USER32_CS) exists only on a kernel with IA-32
+// emulation (emu/ops/gdt.h): hosts differ, so it is not compared.
+bool kernel_dependent(unsigned s) { return (s & 0xfffc) == 0x20; }
+
 std::vector<uint16_t> all_selectors(bool skip_cpunode) {
   std::vector<uint16_t> out;
   for (unsigned s = 0; s < 0x10000; ++s)
-    if (!(skip_cpunode && (s & 0xfffc) == 0x78)) out.push_back(uint16_t(s));
+    if (!(skip_cpunode && (s & 0xfffc) == 0x78) && !kernel_dependent(s)) out.push_back(uint16_t(s));
   return out;
 }
 
@@ -92,7 +96,8 @@ TEST_CASE("lsl on the cpunode selector reads the host cpu's number (emu: cpu 0)"
 
 TEST_CASE("segment loads agree with the host cpu on which selectors fault", "[segment][host]") {
   std::vector<uint16_t> selectors;
-  for (unsigned s = 0; s < 0x400; ++s) selectors.push_back(uint16_t(s));
+  for (unsigned s = 0; s < 0x400; ++s)
+    if (!kernel_dependent(s)) selectors.push_back(uint16_t(s));
   for (unsigned s = 0x400; s < 0x10000; s += 0x1f1) selectors.push_back(uint16_t(s));
   const std::vector<OracleState> inputs = selector_inputs(selectors);
   Oracle oracle;

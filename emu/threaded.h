@@ -1,0 +1,40 @@
+// Threaded dispatch inside a block.
+//
+// A handler wrapped as threaded<H> runs H and then jumps straight to the
+// next Insn's handler (a tail call: no return to the run loop, no loop
+// counter), setting Cpu::cur first. Every block's Insns are followed by one
+// whose handler, op_block_end, returns, so the chain ends at the block's
+// end. Handlers that are not wrapped (control transfers, system
+// instructions, rare ones) return to the run loop, which resumes after
+// Cpu::cur (emu/interpreter.cpp).
+//
+// Without the tail call (a build that does not make it, or an H whose frame
+// is in use) the chain is nested calls: still correct, at most
+// kMaxBlockInsns + 1 deep. Handlers keep their frames empty for the tail
+// call: the memory slow paths are out of line and by value (emu/memory.h).
+#pragma once
+
+#include "emu/cpu.h"
+#include "emu/insn.h"
+
+namespace emu {
+
+// The handler of the Insn after a block's last one: ends the chain.
+void op_block_end(Cpu& cpu, const Insn& in);
+
+template <Handler H>
+void threaded(Cpu& c, const Insn& in) {
+  H(c, in);
+  const Insn* next = &in + 1;
+  c.cur = next;
+  return next->fn(c, *next);
+}
+
+// threaded<H>, or nullptr for a form that does not exist (H == nullptr).
+template <Handler H>
+constexpr Handler threaded_or_null() {
+  if constexpr (H == nullptr) return nullptr;
+  else return &threaded<H>;
+}
+
+}  // namespace emu
