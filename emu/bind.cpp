@@ -40,14 +40,12 @@ Insn generic_fields(const Decoded& d) {
   return in;
 }
 
-}  // namespace
-
 // Order: control flow first (it owns a few exact encodings that the integer
 // tables would otherwise read as something else, e.g. 90 as xchg eax,eax),
 // then SSE (the 0F/0F38/0F3A vector space), then the integer instructions.
 // Each binder gets fresh generic fields, so a binder that declines leaves
 // no trace.
-Insn bind(const Decoded& d) {
+Insn bind_one(const Decoded& d) {
   Insn in = generic_fields(d);
   if (bind_control(d, in)) return in;
   in = generic_fields(d);
@@ -60,6 +58,15 @@ Insn bind(const Decoded& d) {
   if (bind_far_transfer(d, in) || bind_segment(d, in) || bind_descriptor(d, in)) return in;
   in = generic_fields(d);
   in.fn = op_invalid;
+  return in;
+}
+
+}  // namespace
+
+Insn bind(const Decoded& d) {
+  Insn in = bind_one(d);
+  // The operand fields as the binder left them (some rewrite base/index).
+  in.plain_ea = in.index == kNoReg && in.seg == kSegNone && !in.addr32;
   return in;
 }
 

@@ -130,7 +130,7 @@ void BlockCache::drop(Block* b) {
   if (!b->live) return;
   b->live = false;
   erase(b->start);
-  b->start = kNoRip;  // links to it no longer match any rip
+  b->start |= kNoRip;  // links to it no longer match any rip (rip() still gives it)
   for (uint64_t p : {b->page[0], b->page[1]}) {
     auto it = page_blocks_.find(p);
     if (it == page_blocks_.end()) continue;

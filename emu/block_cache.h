@@ -35,6 +35,9 @@ namespace emu {
 
 inline constexpr unsigned kMaxBlockInsns = 64;
 
+// Set in a dropped block's start: non-canonical, so never a guest rip.
+inline constexpr uint64_t kNoRip = uint64_t{1} << 63;
+
 struct Block {
   uint64_t start = 0;      // guest address of the first instruction
   uint64_t page[2] = {};   // guest page numbers it lies on (equal when one page)
@@ -46,9 +49,13 @@ struct Block {
   // Block chaining: the last two distinct blocks that ran after this one,
   // most recent first; never null (kNoBlock when unknown). The run loop
   // follows one whose start equals the new rip instead of hashing. A
-  // dropped block's start becomes kNoRip, so a stale link never matches, and
+  // dropped block's start gets kNoRip set, so a stale link never matches, and
   // a link to a block reused for another address matches only that address.
   Block* next[2];
+
+  // The guest address of the first instruction, also once dropped (the run
+  // loop still needs it for the instructions it is running).
+  uint64_t rip() const { return start & ~kNoRip; }
 
   // `count` Insns, then one bound to op_block_end (emu/threaded.h).
   Insn* insns() { return reinterpret_cast<Insn*>(this + 1); }
@@ -56,8 +63,6 @@ struct Block {
 };
 static_assert(sizeof(Block) % alignof(Insn) == 0);
 
-// A start address no block has: non-canonical, so never a guest rip.
-inline constexpr uint64_t kNoRip = uint64_t{1} << 63;
 // The successor of a block whose successors are not known yet.
 extern Block kNoBlock;
 

@@ -17,6 +17,7 @@ class AddressSpace;
 namespace emu {
 
 struct Insn;
+struct Block;
 
 enum Reg : uint8_t {
   RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI,
@@ -88,6 +89,11 @@ struct Cpu {
   // The Insn executing now (emu/threaded.h): set before each handler runs,
   // so the run loop knows where a fault came from.
   const Insn* cur = nullptr;
+  // The block executing now (emu/block_chain.h: handlers may move to the next).
+  const Block* block = nullptr;
+  // Handlers may enter the next block themselves (off while tracing, whose
+  // hook runs in the run loop before each instruction).
+  bool chain_blocks = true;
 
   Xmm xmm[16] = {};
   uint32_t mxcsr = 0x1f80;     // power-on default: all exceptions masked, round-to-nearest

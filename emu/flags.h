@@ -53,6 +53,7 @@ uint64_t read_rflags(const Cpu& cpu);
 void write_rflags(Cpu& cpu, uint64_t value, uint64_t mask);
 // Condition code cc (0..15, the low nibble of Jcc/SETcc/CMOVcc) is true.
 inline bool eval_cond(const Cpu& cpu, unsigned cc);
+[[gnu::always_inline]] inline bool eval_cond_inline(const Cpu& cpu, unsigned cc);
 
 // ---- lazy-flag internals, for the integer handlers (emu/ops/*) ---------------
 
@@ -167,7 +168,9 @@ inline bool cond_generic(const FlagsState& f, unsigned cc) {
 
 }  // namespace flags
 
-inline bool eval_cond(const Cpu& cpu, unsigned cc) {
+// eval_cond, always inlined: with a constant cc (one handler per
+// condition: Jcc, fused CMP+Jcc) the switches fold to one relation.
+[[gnu::always_inline]] inline bool eval_cond_inline(const Cpu& cpu, unsigned cc) {
   const FlagsState& f = cpu.flags;
   if (f.op == kFlagsSub) {
     // CMP a, b then Jcc: the relation between the operands, no flags built.
@@ -201,5 +204,7 @@ inline bool eval_cond(const Cpu& cpu, unsigned cc) {
   }
   return flags::cond_generic(f, cc);
 }
+
+inline bool eval_cond(const Cpu& cpu, unsigned cc) { return eval_cond_inline(cpu, cc); }
 
 }  // namespace emu

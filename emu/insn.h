@@ -84,6 +84,8 @@ struct Insn {
   uint8_t op2 = 0;        // handler-specific
   uint8_t ss = 0;         // 1: its memory accesses use the stack segment (an RSP/RBP-based
                           // operand, or the stack itself): non-canonical is #SS, not #GP
+  uint8_t plain_ea = 0;   // 1: the address is gpr[base] + disp (no index, no FS/GS, no 67),
+                          // set by bind(): effective_address's short path
 };
 static_assert(sizeof(Insn) <= 40);
 

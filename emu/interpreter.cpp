@@ -57,22 +57,24 @@ Event Interpreter::Impl::loop() {
     return Event::Interrupt;
   Block* b = cache.find(c.rip);  // a fetch fault here has rip and state right already
   for (;;) {
-    const Insn* const first = b->insns();
-    const Insn* const last = first + b->count;
-    const uint64_t start = b->start;
+    c.block = b;
     try {
       // Threaded handlers run on to the block's end (emu/threaded.h); the
-      // others return here, and the block goes on after them.
-      const Insn* in = first;
-      do {
-        if constexpr (kTrace) trace_hook(trace_ctx, c, start + in->end - in->len);
+      // others return here, and the block goes on after them. A branch at
+      // a block's end may go on into the next block (emu/block_chain.h):
+      // c.block is then that block.
+      const Insn* in = b->insns();
+      for (;;) {
+        if constexpr (kTrace) trace_hook(trace_ctx, c, c.block->rip() + in->end - in->len);
         c.cur = in;
         in->fn(c, *in);
         in = c.cur + 1;
-      } while (in < last);
+        if (in >= c.block->insns() + c.block->count) break;
+      }
     } catch (mm::GuestFault& f) {
       const Insn* const in = c.cur;
-      const unsigned i = unsigned(in - first);
+      const unsigned i = unsigned(in - c.block->insns());
+      const uint64_t start = c.block->rip();
       if (f.non_canonical && in->ss) f.signo = SIGBUS;  // #SS: Linux sends SIGBUS (SI_KERNEL)
       if (f.signo == SIGTRAP || f.trap) {
         c.rip = start + in->end;
@@ -86,15 +88,17 @@ Event Interpreter::Impl::loop() {
       // The block's code was overwritten by the instruction before `in` (or
       // a syscall before it): resume at `in` from freshly decoded bytes.
       const Insn* const in = c.cur;
-      c.rip = start + in->end - in->len;
-      c.icount += unsigned(in - first);
+      c.rip = c.block->rip() + in->end - in->len;
+      c.icount += unsigned(in - c.block->insns());
       if (c.event != Event::None) return c.event;
       if (c.interrupt) return Event::Interrupt;
       b = cache.find(c.rip);
       continue;
     }
+    // The block that ended (the last of a chain the handlers followed).
+    b = const_cast<Block*>(c.block);
     c.icount += b->count;
-    if (b->falls_through) c.rip = start + b->size;
+    if (b->falls_through) c.rip = b->rip() + b->size;
     if (c.event != Event::None) [[unlikely]]
       return c.event;
     if (c.interrupt) [[unlikely]]
@@ -136,6 +140,7 @@ void Interpreter::set_trace(TraceHook hook, void* ctx) {
   // One instruction per block, so the hook sees each one (threaded handlers
   // run to the block's end), and every instruction's flags.
   impl_->cache.set_max_block_insns(hook ? 1 : kMaxBlockInsns);
+  impl_->cpu.chain_blocks = hook == nullptr;
   set_precise_flags(hook != nullptr);
 }
 

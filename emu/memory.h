@@ -13,6 +13,8 @@ namespace emu {
 
 // Effective address of an Insn's memory operand.
 inline uint64_t effective_address(const Cpu& cpu, const Insn& in) {
+  if (in.plain_ea) [[likely]]
+    return cpu.gpr[in.base] + uint64_t(in.disp);
   uint64_t a = cpu.gpr[in.base] + (cpu.gpr[in.index] << in.scale) + uint64_t(in.disp);
   if (in.addr32) [[unlikely]]
     a = uint32_t(a);
@@ -34,11 +36,14 @@ template <class T>
   cpu.mem->store_slow(cpu.tlb, addr, &v, sizeof(T));
 }
 
+// The hit path: an index, one compare (which also rejects an access that
+// crosses a page: mm/tlb.h) and the access at addr + addend.
 template <class T>
 inline T load(Cpu& cpu, uint64_t addr) {
-  if (const uint8_t* p = cpu.tlb.read_ptr<sizeof(T)>(addr)) [[likely]] {
+  const mm::Tlb::Entry& e = cpu.tlb.read_entry(addr);
+  if (mm::Tlb::hits<sizeof(T)>(e, addr)) [[likely]] {
     T v;
-    std::memcpy(&v, p, sizeof(T));
+    std::memcpy(&v, mm::Tlb::host(e, addr), sizeof(T));
     return v;
   }
   return load_miss<T>(cpu, addr);
@@ -46,8 +51,9 @@ inline T load(Cpu& cpu, uint64_t addr) {
 
 template <class T>
 inline void store(Cpu& cpu, uint64_t addr, T v) {
-  if (uint8_t* p = cpu.tlb.write_ptr<sizeof(T)>(addr)) [[likely]] {
-    std::memcpy(p, &v, sizeof(T));
+  const mm::Tlb::Entry& e = cpu.tlb.write_entry(addr);
+  if (mm::Tlb::hits<sizeof(T)>(e, addr)) [[likely]] {
+    std::memcpy(mm::Tlb::host(e, addr), &v, sizeof(T));
     return;
   }
   store_miss<T>(cpu, addr, v);

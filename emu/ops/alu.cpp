@@ -1,6 +1,7 @@
 // Integer ALU: ADD OR ADC SBB AND SUB XOR CMP (00-3F, 80/81/83), TEST (84/85,
 // A8/A9, F6/F7 /0 /1), INC/DEC (FE/FF /0 /1), NOT/NEG (F6/F7 /2 /3).
 #include "emu/ops/integer.h"
+#include "emu/block_chain.h"
 #include "emu/threaded.h"
 
 namespace emu::ops {
@@ -102,13 +103,15 @@ Handler unary_handler(int op, unsigned size, bool mem, bool flags_dead) {
 // CMP/TEST fused with the Jcc after it, the last two instructions of a
 // block: one handler does both. It records the flags as the CMP/TEST alone
 // would (they stay live after the block), branches as the Jcc `(&in)[1]`
-// does, and leaves Cpu::cur on the Jcc, so the run loop counts it as done.
+// does, and leaves Cpu::cur on the Jcc, so the run loop counts it as done;
+// then on into the next block if it is linked (emu/block_chain.h).
 template <int Op, int S, int F, unsigned CC>
 void compare_branch(Cpu& c, const Insn& in) {
   alu<Op, S, F, false>(c, in);
   const Insn& jcc = (&in)[1];
-  c.rip = eval_cond(c, CC) ? jcc.imm : c.rip + jcc.end;
+  c.rip = eval_cond_inline(c, CC) ? jcc.imm : c.rip + jcc.end;
   c.cur = &jcc;
+  return enter_next_block(c);
 }
 
 constexpr unsigned kFusedSizes[3] = {1, 4, 8};  // 16-bit compares are not fused

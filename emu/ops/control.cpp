@@ -5,6 +5,7 @@
 #include <ctime>
 #include <utility>
 
+#include "emu/block_chain.h"
 #include "emu/cpu.h"
 #include "emu/cpuid.h"
 #include "emu/flags.h"
@@ -19,13 +20,17 @@ inline uint64_t next_addr(const Cpu& cpu, const Insn& in) { return cpu.rip + in.
 
 // ---- jumps -------------------------------------------------------------------
 
-void op_jmp(Cpu& cpu, const Insn& in) { cpu.rip = in.imm; }
+void op_jmp(Cpu& cpu, const Insn& in) {
+  cpu.rip = in.imm;
+  return enter_next_block(cpu);
+}
 
 // One handler per condition: eval_cond folds to the few instructions of
 // that condition (no switch on cc at run time).
 template <unsigned CC>
 void op_jcc(Cpu& cpu, const Insn& in) {
-  cpu.rip = eval_cond(cpu, CC) ? in.imm : next_addr(cpu, in);
+  cpu.rip = eval_cond_inline(cpu, CC) ? in.imm : next_addr(cpu, in);
+  return enter_next_block(cpu);
 }
 
 template <size_t... CC>

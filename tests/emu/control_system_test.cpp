@@ -335,4 +335,38 @@ TEST_CASE("a_chained_block_rewritten_between_passes_runs_its_new_code", "[system
   CHECK(h.interp.stats().blocks_invalidated >= 3);
 }
 
+// Block to block without the run loop (emu/block_chain.h): the hot loops
+// below run through the chain links after their first pass. They must
+// retire exactly the instructions a run without chaining does (tracing
+// turns it off) and stop where the loop exits.
+TEST_CASE("loops that go block to block count every instruction and exit on their condition", "[system][chain]") {
+  struct Loop {
+    const char* what;
+    std::vector<uint8_t> code;
+    uint64_t rax;
+    uint64_t icount;
+  };
+  const Loop loops[] = {
+      // 0: mov ecx, 1000 | 5: add eax, 1 | 8: dec ecx | 10: jnz 5 (op_jcc)
+      {"dec/jnz", {0xb9, 0xe8, 0x03, 0x00, 0x00, 0x83, 0xc0, 0x01, 0xff, 0xc9, 0x75, 0xf9}, 1000, 1 + 3 * 1000},
+      // 0: mov ecx, 700 | 5: add eax, 1 | 8: cmp eax, ecx | 10: jne 5 (fused)
+      {"cmp/jne", {0xb9, 0xbc, 0x02, 0x00, 0x00, 0x83, 0xc0, 0x01, 0x39, 0xc8, 0x75, 0xf9}, 700, 1 + 3 * 700},
+      // 0: mov ecx, 300 | 5: jmp 9 | 7: ud2 | 9: add eax, 2 | 12: dec ecx | 14: jnz 5
+      {"jmp then jnz", {0xb9, 0x2c, 0x01, 0x00, 0x00, 0xeb, 0x02, 0x0f, 0x0b, 0x83, 0xc0, 0x02, 0xff, 0xc9, 0x75, 0xf5},
+       600, 1 + 4 * 300},
+  };
+  for (const Loop& l : loops) {
+    INFO(l.what);
+    Harness chained(l.code), traced(l.code);
+    traced.interp.set_trace([](void*, const Cpu&, uint64_t) {}, nullptr);
+    for (Harness* h : {&chained, &traced}) {
+      h->cpu.gpr[RAX] = 0;
+      h->run();
+      CHECK(h->cpu.gpr[RAX] == l.rax);
+      CHECK(h->cpu.icount == l.icount);
+      CHECK(h->cpu.rip == h->code_end());
+    }
+  }
+}
+
 }  // namespace emu

@@ -1,0 +1,43 @@
+// Going from one block straight into the next, without the run loop.
+//
+// A handler that ends its block with a direct control transfer (Jcc, JMP,
+// a fused CMP/TEST + Jcc) sets cpu.rip and then, in tail position, calls
+// enter_next_block: if the block's chain links (Block::next) already name
+// the block at the new rip, and nothing asks the loop to stop (an event, a
+// guest signal, tracing), it retires the block (icount), makes the next one
+// current (Cpu::block, Cpu::cur) and tail-calls its first handler. Otherwise
+// it returns, and the run loop ends the block as usual: it hashes, links
+// and checks for events. A hot loop then runs with no return to the run
+// loop at all.
+//
+// The jump is a tail call, so the chain of blocks uses no stack. That needs
+// the optimiser's sibling calls: an unoptimised build (no __OPTIMIZE__)
+// never takes this path.
+#pragma once
+
+#include "emu/block_cache.h"
+#include "emu/cpu.h"
+
+namespace emu {
+
+[[gnu::always_inline]] inline void enter_next_block(Cpu& c) {
+#if defined(__OPTIMIZE__)
+  if (c.event != Event::None || c.interrupt || !c.chain_blocks) [[unlikely]]
+    return;
+  const Block* const b = c.block;
+  const Block* n = b->next[0];
+  if (n->start != c.rip) [[unlikely]] {
+    n = b->next[1];
+    if (n->start != c.rip) return;
+  }
+  c.icount += b->count;
+  c.block = n;
+  const Insn* const first = n->insns();
+  c.cur = first;
+  return first->fn(c, *first);
+#else
+  (void)c;
+#endif
+}
+
+}  // namespace emu
