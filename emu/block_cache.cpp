@@ -9,6 +9,7 @@
 #include "emu/flags.h"
 #include "emu/ops/control.h"
 #include "emu/ops/integer.h"
+#include "emu/block_chain.h"
 #include "emu/threaded.h"
 
 namespace emu {
@@ -22,7 +23,13 @@ void op_stale(Cpu&, const Insn&) { throw StaleBlock{}; }
 
 }  // namespace
 
-void op_block_end(Cpu&, const Insn&) {}
+// Reached when a block's last handler was threaded: the block falls
+// through, to the block after it (linked: straight into it).
+void op_block_end(Cpu& c, const Insn&) {
+  if (!c.block->falls_through) return;
+  c.rip = c.block->rip() + c.block->size;
+  return enter_next_block(c);
+}
 
 namespace {
 

@@ -30,6 +30,8 @@ inline constexpr uint32_t kSse41 = 1u << 19;
 inline constexpr uint32_t kSse42 = 1u << 20;
 inline constexpr uint32_t kMovbe = 1u << 22;
 inline constexpr uint32_t kPopcnt = 1u << 23;
+// Leaf 7 (subleaf 0) EBX.
+inline constexpr uint32_t kErms = 1u << 9;
 // Leaf 0x80000001 ECX / EDX.
 inline constexpr uint32_t kLahfLm = 1u << 0;
 inline constexpr uint32_t kLzcnt = 1u << 5;
@@ -64,7 +66,10 @@ inline constexpr FeatureTable kFeatures = {
                  | kSsse3   // emu/ops/ssse3.cpp, mmx_ssse3.cpp (MMX forms)
                  | kSse41   // emu/ops/sse41.cpp
                  | kSse42,  // emu/ops/sse42.cpp (PCMPxSTRx, PCMPGTQ, CRC32)
-    .leaf7_ebx = 0,
+    .leaf7_ebx = kErms,     // "enhanced REP MOVSB/STOSB": a hint, no new instruction. emu's
+                            // REP MOVSB/STOSB copy/fill page-sized runs at a time
+                            // (emu/ops/string.cpp), so glibc's memcpy/memset use them for
+                            // large sizes (its *_erms variants) instead of 16-byte loops
     .leaf7_ecx = 0,
     .leaf7_edx = 0,
     .ext1_ecx = kLahfLm,    // lahf/sahf in 64-bit mode: integer (emu/ops/datamov.cpp)

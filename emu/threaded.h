@@ -3,8 +3,9 @@
 // A handler wrapped as threaded<H> runs H and then jumps straight to the
 // next Insn's handler (a tail call: no return to the run loop, no loop
 // counter), setting Cpu::cur first. Every block's Insns are followed by one
-// whose handler, op_block_end, returns, so the chain ends at the block's
-// end. Handlers that are not wrapped (control transfers, system
+// whose handler, op_block_end, ends the chain at the block's end: it goes
+// on into the next block if that is linked (emu/block_chain.h), else
+// returns to the run loop. Handlers that are not wrapped (control transfers, system
 // instructions, rare ones) return to the run loop, which resumes after
 // Cpu::cur (emu/interpreter.cpp).
 //

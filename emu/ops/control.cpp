@@ -39,10 +39,14 @@ constexpr std::array<Handler, 16> make_jcc_table(std::index_sequence<CC...>) {
 }
 constexpr auto kJcc = make_jcc_table(std::make_index_sequence<16>{});
 
-void op_jmp_reg(Cpu& cpu, const Insn& in) { cpu.rip = branch_target(cpu.gpr[in.rm]); }
+void op_jmp_reg(Cpu& cpu, const Insn& in) {
+  cpu.rip = branch_target(cpu.gpr[in.rm]);
+  return enter_next_block(cpu);
+}
 
 void op_jmp_mem(Cpu& cpu, const Insn& in) {
   cpu.rip = branch_target(load<uint64_t>(cpu, effective_address(cpu, in)));
+  return enter_next_block(cpu);
 }
 
 // loop/loope/loopne (in.op = 0xE2/0xE1/0xE0) and jrcxz (0xE3); with 67 the
@@ -61,6 +65,7 @@ void op_loop(Cpu& cpu, const Insn& in) {
     if (in.op == 0xE0) taken = taken && !eval_cond(cpu, 4);   // ZF = 0
   }
   cpu.rip = taken ? in.imm : next_addr(cpu, in);
+  return enter_next_block(cpu);
 }
 
 // ---- call / ret ------------------------------------------------------------------
@@ -72,10 +77,17 @@ inline void push_return_and_go(Cpu& cpu, const Insn& in, uint64_t target) {
   cpu.rip = target;
 }
 
-void op_call(Cpu& cpu, const Insn& in) { push_return_and_go(cpu, in, in.imm); }
-void op_call_reg(Cpu& cpu, const Insn& in) { push_return_and_go(cpu, in, branch_target(cpu.gpr[in.rm])); }
+void op_call(Cpu& cpu, const Insn& in) {
+  push_return_and_go(cpu, in, in.imm);
+  return enter_next_block(cpu);
+}
+void op_call_reg(Cpu& cpu, const Insn& in) {
+  push_return_and_go(cpu, in, branch_target(cpu.gpr[in.rm]));
+  return enter_next_block(cpu);
+}
 void op_call_mem(Cpu& cpu, const Insn& in) {
   push_return_and_go(cpu, in, branch_target(load<uint64_t>(cpu, effective_address(cpu, in))));
+  return enter_next_block(cpu);
 }
 
 // ret, ret imm16 (in.imm = bytes to release after popping the return address).
@@ -84,6 +96,7 @@ void op_ret(Cpu& cpu, const Insn& in) {
   const uint64_t target = branch_target(load<uint64_t>(cpu, sp));
   cpu.gpr[RSP] = sp + 8 + in.imm;
   cpu.rip = target;
+  return enter_next_block(cpu);
 }
 
 // ---- system ----------------------------------------------------------------------

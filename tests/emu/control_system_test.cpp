@@ -117,8 +117,20 @@ TEST_CASE("cpuid_unknown_and_structured_leaves_report_zeros", "[system][cpuid]")
     CHECK(r.ecx == 0);
     CHECK(r.edx == 0);
   }
+  // Leaf 7: no AVX2/BMI/..., only ERMS (a hint: REP MOVSB/STOSB are fast).
   CpuidOut l7 = run_cpuid(7, 0);
-  CHECK((l7.eax | l7.ebx | l7.ecx | l7.edx) == 0);
+  CHECK(l7.eax == 0);
+  CHECK(l7.ebx == cpuid::kErms);
+  CHECK((l7.ecx | l7.edx) == 0);
+}
+
+TEST_CASE("cpuid_signature_is_family_6_model_1a", "[system][cpuid]") {
+  // Nehalem's model number: glibc's string functions then prefer unaligned
+  // 16-byte loads to SSSE3's PALIGNR loops (emu/cpuid.cpp).
+  const CpuidOut l1 = run_cpuid(1);
+  const uint32_t family = (l1.eax >> 8) & 0xf, model = ((l1.eax >> 12) & 0xf0) | ((l1.eax >> 4) & 0xf);
+  CHECK(family == 6);
+  CHECK(model == 0x1a);
 }
 
 TEST_CASE("cpuid_leaf4_describes_the_caches_and_ends", "[system][cpuid]") {
