@@ -210,15 +210,16 @@ Block* BlockCache::build(uint64_t rip) {
   reclaim();
 
   // Fetch to the end of the page only; the next page is fetched (and marked
-  // as holding code) only when an instruction actually runs onto it.
-  uint8_t buf[mm::kPageSize + kMaxInsnLen];
+  // as holding code) only when an instruction actually runs onto it. At
+  // most what kMaxBlockInsns instructions can span: fewer bytes copied.
+  uint8_t buf[kMaxBlockInsns * kMaxInsnLen + kMaxInsnLen];
   const uint64_t page_end = (rip | mm::kPageMask) + 1;
-  size_t avail = mem_.fetch_code(mm::GuestAddr(rip), buf, page_end - rip);
+  size_t avail = mem_.fetch_code(mm::GuestAddr(rip), buf, std::min<uint64_t>(page_end - rip, kMaxBlockInsns * kMaxInsnLen));
   if (avail == 0) mem_.raise_fetch_fault(mm::GuestAddr(rip));
   bool straddles = false;
 
-  Insn insns[kMaxBlockInsns];
-  Decoded decoded[kMaxBlockInsns];  // for the flag-liveness pass
+  Insn* const insns = build_arrays_->insns;
+  Decoded* const decoded = build_arrays_->decoded;
   unsigned count = 0;
   size_t off = 0;
   bool falls_through = true;

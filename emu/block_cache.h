@@ -153,6 +153,13 @@ class BlockCache final : public mm::CodeObserver {
   std::vector<Block*> free_[kMaxBlockInsns + 1];  // by capacity
   std::vector<Block*> pending_free_;              // dropped, maybe still executing
   std::unique_ptr<std::byte[]> scratch_;          // the uncacheable block (see build)
+  // build()'s working arrays, allocated once: as locals they were
+  // value-initialised (~8 KiB of stores) for every block built.
+  struct BuildArrays {
+    Insn insns[kMaxBlockInsns];
+    Decoded decoded[kMaxBlockInsns];  // for the flag-liveness pass
+  };
+  std::unique_ptr<BuildArrays> build_arrays_ = std::make_unique<BuildArrays>();
 
   BlockCacheStats stats_;
   bool elide_flags_ = true;

@@ -12,7 +12,7 @@
 //
 // The jump is a tail call, so the chain of blocks uses no stack. That needs
 // the optimiser's sibling calls: an unoptimised build (no __OPTIMIZE__)
-// never takes this path.
+// never takes this path, nor does one with EMU_THREADED=0 (emu/threaded.h).
 #pragma once
 
 #include "emu/block_cache.h"
@@ -21,7 +21,7 @@
 namespace emu {
 
 [[gnu::always_inline]] inline void enter_next_block(Cpu& c) {
-#if defined(__OPTIMIZE__)
+#if defined(__OPTIMIZE__) && (!defined(EMU_THREADED) || EMU_THREADED)
   if (c.event != Event::None || c.interrupt || !c.chain_blocks) [[unlikely]]
     return;
   const Block* const b = c.block;

@@ -23,12 +23,20 @@ namespace emu {
 // The handler of the Insn after a block's last one: ends the chain.
 void op_block_end(Cpu& cpu, const Insn& in);
 
+// EMU_THREADED=0 (-DEMU_THREADED=0) builds the plain run loop instead:
+// every handler returns to it. For measuring what threading buys.
+#ifndef EMU_THREADED
+#define EMU_THREADED 1
+#endif
+
 template <Handler H>
 void threaded(Cpu& c, const Insn& in) {
   H(c, in);
+#if EMU_THREADED
   const Insn* next = &in + 1;
   c.cur = next;
   return next->fn(c, *next);
+#endif
 }
 
 // threaded<H>, or nullptr for a form that does not exist (H == nullptr).
