@@ -36,7 +36,6 @@ namespace {
 // Decoded::map of the placeholder for undecodable bytes in the liveness pass.
 constexpr uint8_t kNotAnInsn = 0xFF;
 
-// The Insns and the op_block_end one after them.
 // A block that ends in CMP/TEST + Jcc runs the pair through one handler
 // (ops::fused_compare_branch); the Jcc's Insn stays for its target and count.
 // Returns whether it fused them.
@@ -49,6 +48,7 @@ bool fuse_compare_branch(const Decoded& last, Insn& before_last) {
   return fused != nullptr;
 }
 
+// The Insns and the op_block_end one after them.
 size_t block_bytes(unsigned capacity) { return sizeof(Block) + (capacity + 1) * sizeof(Insn); }
 
 }  // namespace

@@ -25,7 +25,7 @@ namespace emu {
   if (c.event != Event::None || c.interrupt || !c.chain_blocks) [[unlikely]]
     return;
   const Block* const b = c.block;
-  const Block* n = b->next[0];
+  Block* n = b->next[0];
   if (n->start != c.rip) [[unlikely]] {
     n = b->next[1];
     if (n->start != c.rip) return;

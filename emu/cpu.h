@@ -90,7 +90,7 @@ struct Cpu {
   // so the run loop knows where a fault came from.
   const Insn* cur = nullptr;
   // The block executing now (emu/block_chain.h: handlers may move to the next).
-  const Block* block = nullptr;
+  Block* block = nullptr;
   // Handlers may enter the next block themselves (off while tracing, whose
   // hook runs in the run loop before each instruction).
   bool chain_blocks = true;

@@ -96,7 +96,7 @@ Event Interpreter::Impl::loop() {
       continue;
     }
     // The block that ended (the last of a chain the handlers followed).
-    b = const_cast<Block*>(c.block);
+    b = c.block;
     c.icount += b->count;
     if (b->falls_through) c.rip = b->rip() + b->size;
     if (c.event != Event::None) [[unlikely]]

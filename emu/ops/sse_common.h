@@ -8,7 +8,6 @@
 #include <csignal>
 #include <cstdint>
 #include <cstring>
-#include <type_traits>
 
 #include "emu/cpu.h"
 #include "emu/insn.h"
@@ -102,24 +101,10 @@ inline Xmm src128(Cpu& cpu, const Insn& in) {
   }
 }
 
-// The r/m operand of a scalar (or 64-bit) source: register, or an N-byte
-// memory operand zero-extended into an Xmm (no alignment requirement).
-template <Form F, unsigned Bytes>
-inline Xmm src_low(Cpu& cpu, const Insn& in) {
-  if constexpr (F == Form::Reg) {
-    return cpu.xmm[in.rm];
-  } else {
-    static_assert(Bytes == 4 || Bytes == 8, "scalar sources are 32 or 64 bits");
-    const uint64_t a = effective_address(cpu, in);
-    Xmm x{};
-    if constexpr (Bytes == 4) x.d[0] = load<uint32_t>(cpu, a);
-    else x.q[0] = load<uint64_t>(cpu, a);
-    return x;
-  }
-}
-
-// src_low as a vector of type V (__m128, __m128d, __m128i), built in a
-// register (a memory scalar: MOVD/MOVQ into it), not through an Xmm in memory.
+// The r/m operand of a scalar (or 64-bit) source as a vector of type V
+// (__m128, __m128d, __m128i): the register, or an N-byte memory operand
+// zero-extended (no alignment requirement), built in a register (MOVD/MOVQ
+// into it), not through an Xmm in memory.
 template <class V, Form F, unsigned Bytes>
 inline V src_low_v(Cpu& cpu, const Insn& in) {
   if constexpr (F == Form::Reg) {
@@ -130,9 +115,22 @@ inline V src_low_v(Cpu& cpu, const Insn& in) {
     __m128i x;
     if constexpr (Bytes == 4) x = _mm_cvtsi32_si128(int(load<uint32_t>(cpu, a)));
     else x = _mm_cvtsi64_si128(int64_t(load<uint64_t>(cpu, a)));
-    if constexpr (std::is_same_v<V, __m128>) return _mm_castsi128_ps(x);
-    else if constexpr (std::is_same_v<V, __m128d>) return _mm_castsi128_pd(x);
-    else return x;
+    V v;
+    std::memcpy(&v, &x, sizeof v);  // a register-to-register bit cast
+    return v;
+  }
+}
+
+// The same as an Xmm: the register, or the N-byte memory operand
+// zero-extended.
+template <Form F, unsigned Bytes>
+inline Xmm src_low(Cpu& cpu, const Insn& in) {
+  if constexpr (F == Form::Reg) {
+    return cpu.xmm[in.rm];
+  } else {
+    Xmm x;
+    put(x, src_low_v<__m128i, F, Bytes>(cpu, in));
+    return x;
   }
 }
 
