@@ -3,12 +3,16 @@
 // A handler that ends its block with a direct control transfer (Jcc, JMP,
 // a fused CMP/TEST + Jcc) sets cpu.rip and then, in tail position, calls
 // enter_next_block: if the block's chain links (Block::next) already name
-// the block at the new rip, and nothing asks the loop to stop (an event, a
-// guest signal, tracing), it retires the block (icount), makes the next one
-// current (Cpu::block, Cpu::cur) and tail-calls its first handler. Otherwise
-// it returns, and the run loop ends the block as usual: it hashes, links
-// and checks for events. A hot loop then runs with no return to the run
-// loop at all.
+// the block at the new rip, and no guest signal is pending (Cpu::interrupt),
+// it retires the block (icount), makes the next one current (Cpu::block,
+// Cpu::cur) and tail-calls its first handler. Otherwise it returns, and the
+// run loop ends the block as usual: it hashes, links and checks for events.
+// A hot loop then runs with no return to the run loop at all.
+//
+// One test stands for every reason to stop: Cpu::event is set only by
+// SYSCALL, which ends its block and never chains; and while tracing, the run
+// loop links no blocks (its hook runs before each instruction), so no link
+// names the next block.
 //
 // The jump is a tail call, so the chain of blocks uses no stack. That needs
 // the optimiser's sibling calls: an unoptimised build (no __OPTIMIZE__)
@@ -22,7 +26,7 @@ namespace emu {
 
 [[gnu::always_inline]] inline void enter_next_block(Cpu& c) {
 #if defined(__OPTIMIZE__) && (!defined(EMU_THREADED) || EMU_THREADED)
-  if (c.event != Event::None || c.interrupt || !c.chain_blocks) [[unlikely]]
+  if (c.interrupt) [[unlikely]]
     return;
   const Block* const b = c.block;
   Block* n = b->next[0];

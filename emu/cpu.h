@@ -91,9 +91,6 @@ struct Cpu {
   const Insn* cur = nullptr;
   // The block executing now (emu/block_chain.h: handlers may move to the next).
   Block* block = nullptr;
-  // Handlers may enter the next block themselves (off while tracing, whose
-  // hook runs in the run loop before each instruction).
-  bool chain_blocks = true;
 
   Xmm xmm[16] = {};
   uint32_t mxcsr = 0x1f80;     // power-on default: all exceptions masked, round-to-nearest

@@ -104,6 +104,12 @@ Event Interpreter::Impl::loop() {
     if (c.interrupt) [[unlikely]]
       return Event::Interrupt;
     // Chaining: one of the last two successors, else the hash (or a build).
+    // Tracing links nothing, so no handler goes on into the next block
+    // (emu/block_chain.h) past the hook.
+    if constexpr (kTrace) {
+      b = cache.find(c.rip);
+      continue;
+    }
     Block* next = b->next[0];
     if (next->start != c.rip) [[unlikely]] {
       next = b->next[1];
@@ -140,7 +146,6 @@ void Interpreter::set_trace(TraceHook hook, void* ctx) {
   // One instruction per block, so the hook sees each one (threaded handlers
   // run to the block's end), and every instruction's flags.
   impl_->cache.set_max_block_insns(hook ? 1 : kMaxBlockInsns);
-  impl_->cpu.chain_blocks = hook == nullptr;
   set_precise_flags(hook != nullptr);
 }
 

@@ -7,6 +7,7 @@
 
 #include "emu/cpu.h"
 #include "emu/insn.h"
+#include "emu/threaded.h"
 #include "mm/address_space.h"
 
 namespace emu {
@@ -57,6 +58,61 @@ inline void store(Cpu& cpu, uint64_t addr, T v) {
     return;
   }
   store_miss<T>(cpu, addr, v);
+}
+
+// ---- continuation style ---------------------------------------------------------
+// For handlers bound without the threaded<> wrapper (emu/threaded.h) that go
+// on to the next Insn themselves. load/store above keep the handler's frame
+// alive across the miss call (the handler still needs `in` after it);
+// these end the handler instead, so the miss is a tail call and the hit
+// path has no frame, no saved register:
+//
+//   load_then<T, Then>(c, in, addr)       loads a T, runs Then(c, in, value)
+//                                         and goes on: Tail(c, in);
+//   store_then<T, Then>(c, in, addr, v)   stores v, runs Then(c, in) and
+//                                         goes on.
+//
+// Then is the rest of the handler's work and must not fault. Tail is the
+// next step, next_insn by default; a branch passes its own (block_chain.h).
+
+[[gnu::always_inline]] inline void nothing_more(Cpu&, const Insn&) {}
+
+template <class T, auto Then, auto Tail = next_insn>
+[[gnu::noinline]] void load_then_miss(Cpu& c, const Insn& in, uint64_t addr) {
+  T v;
+  c.mem->load_slow(c.tlb, addr, &v, sizeof(T));
+  Then(c, in, v);
+  return Tail(c, in);
+}
+
+template <class T, auto Then, auto Tail = next_insn>
+[[gnu::always_inline]] inline void load_then(Cpu& c, const Insn& in, uint64_t addr) {
+  const mm::Tlb::Entry& e = c.tlb.read_entry(addr);
+  if (mm::Tlb::hits<sizeof(T)>(e, addr)) [[likely]] {
+    T v;
+    std::memcpy(&v, mm::Tlb::host(e, addr), sizeof(T));
+    Then(c, in, v);
+    return Tail(c, in);
+  }
+  return load_then_miss<T, Then, Tail>(c, in, addr);
+}
+
+template <class T, auto Then = nothing_more>
+[[gnu::noinline]] void store_then_miss(Cpu& c, const Insn& in, uint64_t addr, T v) {
+  c.mem->store_slow(c.tlb, addr, &v, sizeof(T));
+  Then(c, in);
+  return next_insn(c, in);
+}
+
+template <class T, auto Then = nothing_more>
+[[gnu::always_inline]] inline void store_then(Cpu& c, const Insn& in, uint64_t addr, T v) {
+  const mm::Tlb::Entry& e = c.tlb.write_entry(addr);
+  if (mm::Tlb::hits<sizeof(T)>(e, addr)) [[likely]] {
+    std::memcpy(mm::Tlb::host(e, addr), &v, sizeof(T));
+    Then(c, in);
+    return next_insn(c, in);
+  }
+  return store_then_miss<T, Then>(c, in, addr, v);
 }
 
 // How this host checks an FPU state image (FNSTENV/FLDENV, FNSAVE/FRSTOR,

@@ -13,6 +13,9 @@
 // is in use) the chain is nested calls: still correct, at most
 // kMaxBlockInsns + 1 deep. Handlers keep their frames empty for the tail
 // call: the memory slow paths are out of line and by value (emu/memory.h).
+// The hottest memory forms go further: they are threaded themselves, in
+// continuation style (load_then/store_then in emu/memory.h), so even their
+// TLB miss is a tail call and they need no frame at all.
 #pragma once
 
 #include "emu/cpu.h"
@@ -29,14 +32,23 @@ void op_block_end(Cpu& cpu, const Insn& in);
 #define EMU_THREADED 1
 #endif
 
-template <Handler H>
-void threaded(Cpu& c, const Insn& in) {
-  H(c, in);
+// Goes on to the Insn after `in` (a tail call), or, in a build without
+// threading, returns to the run loop, which does.
+[[gnu::always_inline]] inline void next_insn(Cpu& c, const Insn& in) {
 #if EMU_THREADED
   const Insn* next = &in + 1;
   c.cur = next;
   return next->fn(c, *next);
+#else
+  (void)c;
+  (void)in;
 #endif
+}
+
+template <Handler H>
+void threaded(Cpu& c, const Insn& in) {
+  H(c, in);
+  return next_insn(c, in);
 }
 
 // threaded<H>, or nullptr for a form that does not exist (H == nullptr).

@@ -9,6 +9,29 @@ namespace {
 
 enum AluOp : int { kAdd, kOr, kAdc, kSbb, kAnd, kSub, kXor, kCmp, kTest, kAluOpCount };
 
+// The operation's result on destination a and source b (ADC/SBB read CF).
+template <int Op, class T>
+[[gnu::always_inline]] inline T alu_result(const Cpu& c, T a, T b) {
+  if constexpr (Op == kAdd) return T(a + b);
+  else if constexpr (Op == kOr) return T(a | b);
+  else if constexpr (Op == kAdc) return T(a + b + T(flags::cf(c.flags)));
+  else if constexpr (Op == kSbb) return T(a - b - T(flags::cf(c.flags)));
+  else if constexpr (Op == kAnd || Op == kTest) return T(a & b);
+  else if constexpr (Op == kSub || Op == kCmp) return T(a - b);
+  else return T(a ^ b);
+}
+
+template <int Op, class T>
+[[gnu::always_inline]] inline void alu_flags(Cpu& c, T r, T a, T b) {
+  if constexpr (Op == kAdd) flags::set<kFlagsAdd, T>(c.flags, r, a, b);
+  else if constexpr (Op == kAdc) flags::set<kFlagsAdc, T>(c.flags, r, a, b);
+  else if constexpr (Op == kSub || Op == kCmp) flags::set<kFlagsSub, T>(c.flags, r, a, b);
+  else if constexpr (Op == kSbb) flags::set<kFlagsSbb, T>(c.flags, r, a, b);
+  else flags::set_logic<T>(c.flags, r);
+}
+
+constexpr bool writes_result(int op) { return op != kCmp && op != kTest; }
+
 // NF ("no flags"): the block builder found the flags dead (emu/flag_use.h).
 template <int Op, int S, int F, bool NF>
 void alu(Cpu& c, const Insn& in) {
@@ -33,26 +56,37 @@ void alu(Cpu& c, const Insn& in) {
     a = load<T>(c, addr);
     b = T(in.imm);
   }
-  T r;
-  if constexpr (Op == kAdd) r = T(a + b);
-  else if constexpr (Op == kOr) r = T(a | b);
-  else if constexpr (Op == kAdc) r = T(a + b + T(flags::cf(c.flags)));
-  else if constexpr (Op == kSbb) r = T(a - b - T(flags::cf(c.flags)));
-  else if constexpr (Op == kAnd || Op == kTest) r = T(a & b);
-  else if constexpr (Op == kSub || Op == kCmp) r = T(a - b);
-  else r = T(a ^ b);
-
-  if constexpr (Op != kCmp && Op != kTest) {
+  const T r = alu_result<Op>(c, a, b);
+  if constexpr (writes_result(Op)) {
     if constexpr (F == kRR || F == kRI) put<S>(c, in.rm, r);
     else if constexpr (F == kRM) put<S>(c, in.reg, r);
     else store<T>(c, addr, r);
   }
-  if constexpr (NF) return;
-  else if constexpr (Op == kAdd) flags::set<kFlagsAdd, T>(c.flags, r, a, b);
-  else if constexpr (Op == kAdc) flags::set<kFlagsAdc, T>(c.flags, r, a, b);
-  else if constexpr (Op == kSub || Op == kCmp) flags::set<kFlagsSub, T>(c.flags, r, a, b);
-  else if constexpr (Op == kSbb) flags::set<kFlagsSbb, T>(c.flags, r, a, b);
-  else flags::set_logic<T>(c.flags, r);
+  if constexpr (!NF) alu_flags<Op>(c, r, a, b);
+}
+
+// The rest of a form whose one memory access is a load of operand `m`
+// (load_then, emu/memory.h): OP r, m; and CMP/TEST m, r/imm.
+template <int Op, int S, int F, bool NF>
+[[gnu::always_inline]] inline void alu_after_load(Cpu& c, const Insn& in, U<S> m) {
+  using T = U<S>;
+  const T a = F == kRM ? get<S>(c, in.reg) : m;
+  const T b = F == kRM ? m : F == kMR ? get<S>(c, in.reg) : T(in.imm);
+  const T r = alu_result<Op>(c, a, b);
+  if constexpr (F == kRM && writes_result(Op)) put<S>(c, in.reg, r);
+  if constexpr (!NF) alu_flags<Op>(c, r, a, b);
+}
+
+// The bound handler: alu, then the next Insn (emu/threaded.h); the forms
+// that only load go through load_then, whose miss path is a tail call too.
+template <int Op, int S, int F, bool NF>
+void alu_next(Cpu& c, const Insn& in) {
+  if constexpr (F == kRM || ((F == kMR || F == kMI) && !writes_result(Op))) {
+    return load_then<U<S>, alu_after_load<Op, S, F, NF>>(c, in, effective_address(c, in));
+  } else {
+    alu<Op, S, F, NF>(c, in);
+    return next_insn(c, in);
+  }
 }
 
 enum UnOp : int { kInc, kDec, kNot, kNeg, kUnOpCount };
@@ -78,7 +112,7 @@ void unary(Cpu& c, const Insn& in) {
 template <size_t... I>
 constexpr auto make_alu_table(std::index_sequence<I...>) {
   return std::array<Handler, sizeof...(I)>{
-      &threaded<&alu<int(I / (8 * kFormCount)), kSizeOf[(I / (2 * kFormCount)) % 4], int(I / 2 % kFormCount), bool(I % 2)>>...};
+      &alu_next<int(I / (8 * kFormCount)), kSizeOf[(I / (2 * kFormCount)) % 4], int(I / 2 % kFormCount), bool(I % 2)>...};
 }
 constexpr auto kAlu = make_alu_table(std::make_index_sequence<kAluOpCount * 4 * kFormCount * 2>{});
 
@@ -105,13 +139,32 @@ Handler unary_handler(int op, unsigned size, bool mem, bool flags_dead) {
 // would (they stay live after the block), branches as the Jcc `(&in)[1]`
 // does, and leaves Cpu::cur on the Jcc, so the run loop counts it as done;
 // then on into the next block if it is linked (emu/block_chain.h).
-template <int Op, int S, int F, unsigned CC>
-void compare_branch(Cpu& c, const Insn& in) {
-  alu<Op, S, F, false>(c, in);
+// The memory forms in continuation style (load_then, emu/memory.h).
+template <unsigned CC>
+[[gnu::always_inline]] inline void take_branch(Cpu& c, const Insn& in) {
   const Insn& jcc = (&in)[1];
   c.rip = eval_cond_inline(c, CC) ? jcc.imm : c.rip + jcc.end;
   c.cur = &jcc;
-  return enter_next_block(c);
+}
+
+template <int Op, int S, int F, unsigned CC>
+[[gnu::always_inline]] inline void compare_branch_after_load(Cpu& c, const Insn& in, U<S> m) {
+  alu_after_load<Op, S, F, false>(c, in, m);
+  take_branch<CC>(c, in);
+}
+
+[[gnu::always_inline]] inline void go_on_to_next_block(Cpu& c, const Insn&) { return enter_next_block(c); }
+
+template <int Op, int S, int F, unsigned CC>
+void compare_branch(Cpu& c, const Insn& in) {
+  if constexpr (F == kRR || F == kRI) {
+    alu<Op, S, F, false>(c, in);
+    take_branch<CC>(c, in);
+    return enter_next_block(c);
+  } else {
+    return load_then<U<S>, compare_branch_after_load<Op, S, F, CC>, go_on_to_next_block>(c, in,
+                                                                                        effective_address(c, in));
+  }
 }
 
 constexpr unsigned kFusedSizes[3] = {1, 4, 8};  // 16-bit compares are not fused

@@ -13,22 +13,45 @@
 namespace emu::ops {
 namespace {
 
+// MOV and MOVZX/MOVSX go on to the next Insn themselves (emu/threaded.h),
+// their memory forms in continuation style (load_then/store_then,
+// emu/memory.h): the most frequent handlers keep no frame.
+template <int S>
+[[gnu::always_inline]] inline void put_reg(Cpu& c, const Insn& in, U<S> v) {
+  put<S>(c, in.reg, v);
+}
+
 template <int S, int F>
 void mov(Cpu& c, const Insn& in) {
   using T = U<S>;
-  if constexpr (F == kRR) put<S>(c, in.rm, get<S>(c, in.reg));
-  else if constexpr (F == kRM) put<S>(c, in.reg, load<T>(c, effective_address(c, in)));
-  else if constexpr (F == kMR) store<T>(c, effective_address(c, in), get<S>(c, in.reg));
-  else if constexpr (F == kRI) put<S>(c, in.rm, T(in.imm));
-  else store<T>(c, effective_address(c, in), T(in.imm));
+  if constexpr (F == kRM) {
+    return load_then<T, put_reg<S>>(c, in, effective_address(c, in));
+  } else if constexpr (F == kMR) {
+    return store_then<T>(c, in, effective_address(c, in), get<S>(c, in.reg));
+  } else if constexpr (F == kMI) {
+    return store_then<T>(c, in, effective_address(c, in), T(in.imm));
+  } else {
+    if constexpr (F == kRR) put<S>(c, in.rm, get<S>(c, in.reg));
+    else put<S>(c, in.rm, T(in.imm));
+    return next_insn(c, in);
+  }
 }
 
 // MOVZX/MOVSX/MOVSXD: destination `reg` of DS bytes, source r/m of SS bytes.
-template <int DS, int SS, bool Signed, bool Mem>
-void extend(Cpu& c, const Insn& in) {
-  const U<SS> v = Mem ? load<U<SS>>(c, effective_address(c, in)) : get<SS>(c, in.rm);
+template <int DS, int SS, bool Signed>
+[[gnu::always_inline]] inline void put_extended(Cpu& c, const Insn& in, U<SS> v) {
   if constexpr (Signed) put<DS>(c, in.reg, U<DS>(int64_t(I<SS>(v))));
   else put<DS>(c, in.reg, U<DS>(v));
+}
+
+template <int DS, int SS, bool Signed, bool Mem>
+void extend(Cpu& c, const Insn& in) {
+  if constexpr (Mem) {
+    return load_then<U<SS>, put_extended<DS, SS, Signed>>(c, in, effective_address(c, in));
+  } else {
+    put_extended<DS, SS, Signed>(c, in, get<SS>(c, in.rm));
+    return next_insn(c, in);
+  }
 }
 
 // LEA: the binder clears the segment, so this is the offset alone.
@@ -148,6 +171,23 @@ void push(Cpu& c, const Insn& in) {
   else v = T(in.imm);
   push_value<S>(c, v);
 }
+
+// The 64-bit PUSH r/imm and POP r, the frequent ones, in continuation
+// style (emu/memory.h): RSP moves once the access has succeeded.
+[[gnu::always_inline]] inline void commit_push(Cpu& c, const Insn&) { c.gpr[RSP] -= 8; }
+
+template <int F>
+void push64_next(Cpu& c, const Insn& in) {
+  const uint64_t v = F == kRR ? c.gpr[in.rm] : in.imm;
+  return store_then<uint64_t, commit_push>(c, in, c.gpr[RSP] - 8, v);
+}
+
+[[gnu::always_inline]] inline void commit_pop(Cpu& c, const Insn& in, uint64_t v) {
+  c.gpr[RSP] += 8;
+  c.gpr[in.rm] = v;  // POP RSP: the loaded value wins
+}
+
+void pop64_next(Cpu& c, const Insn& in) { return load_then<uint64_t, commit_pop>(c, in, c.gpr[RSP]); }
 
 // POP to register `rm`, or to memory: the address is computed with RSP
 // already incremented (as the architecture specifies), but RSP is committed
@@ -276,7 +316,7 @@ void xlat(Cpu& c, const Insn& in) {
 
 template <size_t... I>
 constexpr auto make_mov_table(std::index_sequence<I...>) {
-  return std::array<Handler, sizeof...(I)>{&threaded<&mov<kSizeOf[I / kFormCount], int(I % kFormCount)>>...};
+  return std::array<Handler, sizeof...(I)>{&mov<kSizeOf[I / kFormCount], int(I % kFormCount)>...};
 }
 constexpr auto kMov = make_mov_table(std::make_index_sequence<4 * kFormCount>{});
 
@@ -284,7 +324,7 @@ constexpr auto kMov = make_mov_table(std::make_index_sequence<4 * kFormCount>{})
 template <size_t... I>
 constexpr auto make_extend_table(std::index_sequence<I...>) {
   return std::array<Handler, sizeof...(I)>{
-      &threaded<&extend<kSizeOf[1 + I / 12], kSizeOf[(I / 4) % 3], bool((I / 2) % 2), bool(I % 2)>>...};
+      &extend<kSizeOf[1 + I / 12], kSizeOf[(I / 4) % 3], bool((I / 2) % 2), bool(I % 2)>...};
 }
 constexpr auto kExtend = make_extend_table(std::make_index_sequence<3 * 3 * 2 * 2>{});
 
@@ -363,12 +403,12 @@ bool bind_datamov(const Decoded& d, Insn& out) {
 
   if (op >= 0x50 && op <= 0x57) {
     out.rm = opcode_reg(d);
-    out.fn = stack_size(d) == 2 ? &push<2, kRR> : &threaded<&push<8, kRR>>;
+    out.fn = stack_size(d) == 2 ? &push<2, kRR> : &push64_next<kRR>;
     return true;
   }
   if (op >= 0x58 && op <= 0x5F) {
     out.rm = opcode_reg(d);
-    out.fn = stack_size(d) == 2 ? &pop<2, false> : &threaded<&pop<8, false>>;
+    out.fn = stack_size(d) == 2 ? &pop<2, false> : &pop64_next;
     return true;
   }
   if ((op >= 0x91 && op <= 0x97) || (op == 0x90 && (d.rex & 1))) {  // XCHG rAX, r
@@ -443,19 +483,19 @@ bool bind_datamov(const Decoded& d, Insn& out) {
     }
     case 0x6A: case 0x68:
       out.imm = simm(d);
-      out.fn = stack_size(d) == 2 ? &push<2, kRI> : &threaded<&push<8, kRI>>;
+      out.fn = stack_size(d) == 2 ? &push<2, kRI> : &push64_next<kRI>;
       return true;
     case 0xFF:
       if (((d.modrm >> 3) & 7) != 6) return false;
       out.rm = d.rm;
       if (stack_size(d) == 2) out.fn = mem ? &push<2, kRM> : &push<2, kRR>;
-      else out.fn = mem ? &threaded<&push<8, kRM>> : &threaded<&push<8, kRR>>;
+      else out.fn = mem ? &threaded<&push<8, kRM>> : &push64_next<kRR>;
       return true;
     case 0x8F:
       if (((d.modrm >> 3) & 7) != 0) return false;
       out.rm = d.rm;
       if (stack_size(d) == 2) out.fn = mem ? &pop<2, true> : &pop<2, false>;
-      else out.fn = mem ? &pop<8, true> : &pop<8, false>;
+      else out.fn = mem ? &pop<8, true> : &pop64_next;
       return true;
     case 0x9C: out.fn = stack_size(d) == 2 ? &pushf<2> : &pushf<8>; return true;
     case 0x9D: out.fn = stack_size(d) == 2 ? &popf<2> : &popf<8>; return true;

@@ -134,12 +134,21 @@ inline Xmm src_low(Cpu& cpu, const Insn& in) {
   }
 }
 
+// How a handler goes on to the next Insn (emu/threaded.h): Wrapped in
+// threaded<>, or by itself (Own: continuation style, emu/memory.h).
+enum class Next : uint8_t { Wrapped, Own };
+
+template <Handler H, Next N>
+constexpr Handler bound() {
+  if constexpr (N == Next::Own) return H;
+  else return threaded_or_null<H>();
+}
+
 // Binds the register or the memory form; nullptr marks a form that doesn't
 // exist (#UD), which is left unbound.
-// Both are bound threaded (emu/threaded.h).
-template <Handler Reg, Handler Mem>
+template <Handler Reg, Handler Mem, Next RegNext = Next::Wrapped, Next MemNext = Next::Wrapped>
 inline bool set_fn(const Enc& e, Insn& out) {
-  const Handler h = e.mem ? threaded_or_null<Mem>() : threaded_or_null<Reg>();
+  const Handler h = e.mem ? bound<Mem, MemNext>() : bound<Reg, RegNext>();
   if (h == nullptr) return false;
   out.fn = h;
   return true;
@@ -148,15 +157,25 @@ inline bool set_fn(const Enc& e, Insn& out) {
 // OP xmm, xmm/m128 on integer vectors: dest = Op(dest, src); the memory
 // operand must be aligned. Also used for the bitwise FP ops (ANDPS, ...),
 // which are the same bits.
+// Continuation style (emu/memory.h): bound with Next::Own.
+template <auto Op>
+[[gnu::always_inline]] inline void pi_apply(Cpu& cpu, const Insn& in, Xmm s) {
+  put(cpu.xmm[in.reg], Op(get_i(cpu.xmm[in.reg]), get_i(s)));
+}
+
 template <auto Op, Form F>
 void pi(Cpu& cpu, const Insn& in) {
-  const __m128i s = get_i(src128<F>(cpu, in));
-  put(cpu.xmm[in.reg], Op(get_i(cpu.xmm[in.reg]), s));
+  if constexpr (F == Form::Reg) {
+    pi_apply<Op>(cpu, in, cpu.xmm[in.rm]);
+    return next_insn(cpu, in);
+  } else {
+    return load_then<Xmm, pi_apply<Op>>(cpu, in, addr16(cpu, in, F == Form::MemA));
+  }
 }
 
 template <auto Op>
 inline bool bind_pi(const Enc& e, Insn& out) {
-  return set_fn<pi<Op, Form::Reg>, pi<Op, Form::MemA>>(e, out);
+  return set_fn<pi<Op, Form::Reg>, pi<Op, Form::MemA>, Next::Own, Next::Own>(e, out);
 }
 
 // MASKMOVDQU/MASKMOVQ: stores the bytes of `data` whose bit in `mask` is

@@ -37,6 +37,46 @@ void fp_arith(Cpu& cpu, const Insn& in) {
     put(cpu.xmm[in.reg], fp_arith_slow<Op, V>(cpu, in, a, b));
 }
 
+// The scalar forms (Bytes 4 or 8) in continuation style (emu/memory.h),
+// bound with Next::Own: with every exception masked (tls_fp.fast) the
+// host instruction, a store and the next Insn, with no frame; otherwise a
+// tail call to the general fp_arith.
+template <auto Op, class V>
+[[gnu::always_inline]] inline void fp_scalar_apply(Cpu& cpu, const Insn& in, V b) {
+  put(cpu.xmm[in.reg], Op(getv<V>(cpu.xmm[in.reg]), b));
+}
+
+template <auto Op, class V, class T>
+[[gnu::always_inline]] inline void fp_scalar_apply_mem(Cpu& cpu, const Insn& in, T m) {
+  __m128i x;
+  if constexpr (sizeof(T) == 4) x = _mm_cvtsi32_si128(int(m));
+  else x = _mm_cvtsi64_si128(int64_t(m));
+  V b;
+  std::memcpy(&b, &x, sizeof b);  // a register-to-register bit cast
+  fp_scalar_apply<Op, V>(cpu, in, b);
+}
+
+// Out of line, so that its frame stays out of fp_scalar.
+template <auto Op, class V, Form F, unsigned Bytes>
+[[gnu::noinline, gnu::cold]] void fp_scalar_general(Cpu& cpu, const Insn& in) {
+  fp_arith<Op, V, F, Bytes>(cpu, in);
+  return next_insn(cpu, in);
+}
+
+template <auto Op, class V, Form F, unsigned Bytes>
+void fp_scalar(Cpu& cpu, const Insn& in) {
+  static_assert(Bytes == 4 || Bytes == 8);
+  if (!tls_fp.fast) [[unlikely]]
+    return fp_scalar_general<Op, V, F, Bytes>(cpu, in);
+  if constexpr (F == Form::Reg) {
+    fp_scalar_apply<Op, V>(cpu, in, getv<V>(cpu.xmm[in.rm]));
+    return next_insn(cpu, in);
+  } else {
+    using T = std::conditional_t<Bytes == 4, uint32_t, uint64_t>;
+    return load_then<T, fp_scalar_apply_mem<Op, V, T>>(cpu, in, effective_address(cpu, in));
+  }
+}
+
 // Marks a form of bind4 that doesn't exist (#UD).
 struct NoOp {};
 template <auto Op>
@@ -56,11 +96,13 @@ bool bind4(const Enc& e, Insn& out) {
       return false;
     case 0xF3:
       if constexpr (exists<Ss>)
-        return set_fn<fp_arith<Ss, __m128, Form::Reg, 4>, fp_arith<Ss, __m128, Form::Mem, 4>>(e, out);
+        return set_fn<fp_scalar<Ss, __m128, Form::Reg, 4>, fp_scalar<Ss, __m128, Form::Mem, 4>, Next::Own, Next::Own>(
+            e, out);
       return false;
     default:
       if constexpr (exists<Sd>)
-        return set_fn<fp_arith<Sd, __m128d, Form::Reg, 8>, fp_arith<Sd, __m128d, Form::Mem, 8>>(e, out);
+        return set_fn<fp_scalar<Sd, __m128d, Form::Reg, 8>, fp_scalar<Sd, __m128d, Form::Mem, 8>, Next::Own, Next::Own>(
+            e, out);
       return false;
   }
 }

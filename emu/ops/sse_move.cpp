@@ -13,30 +13,44 @@ namespace {
 
 // ---- 128-bit moves --------------------------------------------------------------
 
-// MOVAPS/MOVAPD/MOVDQA/MOVUPS/MOVUPD/MOVDQU xmm, xmm/m128.
+// MOVAPS/MOVAPD/MOVDQA/MOVUPS/MOVUPD/MOVDQU xmm, xmm/m128. Continuation
+// style (emu/memory.h): bound with Next::Own.
+[[gnu::always_inline]] inline void put_xmm(Cpu& cpu, const Insn& in, Xmm v) { cpu.xmm[in.reg] = v; }
+
 template <Form F>
 void mov128_load(Cpu& cpu, const Insn& in) {
-  cpu.xmm[in.reg] = src128<F>(cpu, in);
+  if constexpr (F == Form::Reg) {
+    cpu.xmm[in.reg] = cpu.xmm[in.rm];
+    return next_insn(cpu, in);
+  } else {
+    return load_then<Xmm, put_xmm>(cpu, in, addr16(cpu, in, F == Form::MemA));
+  }
 }
 
 // The store opcodes (0F 11/29/7F) with a register r/m: xmm(rm) = xmm(reg).
 void mov128_rr_store(Cpu& cpu, const Insn& in) { cpu.xmm[in.rm] = cpu.xmm[in.reg]; }
 
-// MOVAPS/.../MOVNTPS/MOVNTDQ m128, xmm.
+// MOVAPS/.../MOVNTPS/MOVNTDQ m128, xmm. Continuation style (emu/memory.h):
+// bound with Next::Own.
 template <bool Aligned>
 void mov128_store(Cpu& cpu, const Insn& in) {
-  store<Xmm>(cpu, addr16(cpu, in, Aligned), cpu.xmm[in.reg]);
+  return store_then<Xmm>(cpu, in, addr16(cpu, in, Aligned), cpu.xmm[in.reg]);
 }
 
 // ---- scalar moves ----------------------------------------------------------------
 
 // MOVSS/MOVSD xmm, m32/m64: the rest of the register is zeroed.
+// Continuation style (emu/memory.h): bound with Next::Own.
 template <class T>
-void movs_load_mem(Cpu& cpu, const Insn& in) {
-  const T v = load<T>(cpu, effective_address(cpu, in));
+[[gnu::always_inline]] inline void put_low_zeroed(Cpu& cpu, const Insn& in, T v) {
   Xmm x{};
   std::memcpy(&x, &v, sizeof v);
   cpu.xmm[in.reg] = x;
+}
+
+template <class T>
+void movs_load_mem(Cpu& cpu, const Insn& in) {
+  return load_then<T, put_low_zeroed<T>>(cpu, in, effective_address(cpu, in));
 }
 
 // MOVSS/MOVSD xmm, xmm (0F 10): only the low element moves.
@@ -52,12 +66,12 @@ void movs_store_reg(Cpu& cpu, const Insn& in) {
 }
 
 // MOVSS m32 / MOVSD m64 / MOVLPS m64 / MOVD m32 / MOVQ m64, xmm: stores the
-// low T of xmm(reg).
+// low T of xmm(reg). Continuation style (emu/memory.h): bound with Next::Own.
 template <class T>
 void store_low(Cpu& cpu, const Insn& in) {
   T v;
   std::memcpy(&v, &cpu.xmm[in.reg], sizeof v);
-  store<T>(cpu, effective_address(cpu, in), v);
+  return store_then<T>(cpu, in, effective_address(cpu, in), v);
 }
 
 // ---- 64-bit halves ---------------------------------------------------------------
@@ -136,19 +150,19 @@ bool bind_move(const Enc& e, Insn& out) {
   const uint8_t p = e.pfx;
   switch (e.opcode) {
     case 0x10:  // MOVUPS/MOVUPD/MOVSS/MOVSD load
-      if (p == 0 || p == 0x66) return set_fn<mov128_load<Form::Reg>, mov128_load<Form::Mem>>(e, out);
-      if (p == 0xF3) return set_fn<movs_load_reg<uint32_t>, movs_load_mem<uint32_t>>(e, out);
-      return set_fn<movs_load_reg<uint64_t>, movs_load_mem<uint64_t>>(e, out);
+      if (p == 0 || p == 0x66) return set_fn<mov128_load<Form::Reg>, mov128_load<Form::Mem>, Next::Own, Next::Own>(e, out);
+      if (p == 0xF3) return set_fn<movs_load_reg<uint32_t>, movs_load_mem<uint32_t>, Next::Wrapped, Next::Own>(e, out);
+      return set_fn<movs_load_reg<uint64_t>, movs_load_mem<uint64_t>, Next::Wrapped, Next::Own>(e, out);
     case 0x11:  // ... store
-      if (p == 0 || p == 0x66) return set_fn<mov128_rr_store, mov128_store<false>>(e, out);
-      if (p == 0xF3) return set_fn<movs_store_reg<uint32_t>, store_low<uint32_t>>(e, out);
-      return set_fn<movs_store_reg<uint64_t>, store_low<uint64_t>>(e, out);
+      if (p == 0 || p == 0x66) return set_fn<mov128_rr_store, mov128_store<false>, Next::Wrapped, Next::Own>(e, out);
+      if (p == 0xF3) return set_fn<movs_store_reg<uint32_t>, store_low<uint32_t>, Next::Wrapped, Next::Own>(e, out);
+      return set_fn<movs_store_reg<uint64_t>, store_low<uint64_t>, Next::Wrapped, Next::Own>(e, out);
     case 0x12:  // MOVLPS/MOVHLPS, MOVLPD (F3: MOVSLDUP, F2: MOVDDUP are SSE3)
       if (p == 0) return set_fn<movhlps, movhalf_load<0>>(e, out);
       if (p == 0x66 && e.mem) return set_fn<nullptr, movhalf_load<0>>(e, out);
       return false;
     case 0x13:  // MOVLPS/MOVLPD m64, xmm
-      if ((p == 0 || p == 0x66) && e.mem) return set_fn<nullptr, store_low<uint64_t>>(e, out);
+      if ((p == 0 || p == 0x66) && e.mem) return set_fn<nullptr, store_low<uint64_t>, Next::Wrapped, Next::Own>(e, out);
       return false;
     case 0x16:  // MOVHPS/MOVLHPS, MOVHPD (F3: MOVSHDUP is SSE3)
       if (p == 0) return set_fn<movlhps, movhalf_load<1>>(e, out);
@@ -158,13 +172,13 @@ bool bind_move(const Enc& e, Insn& out) {
       if ((p == 0 || p == 0x66) && e.mem) return set_fn<nullptr, movhigh_store>(e, out);
       return false;
     case 0x28:  // MOVAPS/MOVAPD load
-      if (p == 0 || p == 0x66) return set_fn<mov128_load<Form::Reg>, mov128_load<Form::MemA>>(e, out);
+      if (p == 0 || p == 0x66) return set_fn<mov128_load<Form::Reg>, mov128_load<Form::MemA>, Next::Own, Next::Own>(e, out);
       return false;
     case 0x29:  // MOVAPS/MOVAPD store
-      if (p == 0 || p == 0x66) return set_fn<mov128_rr_store, mov128_store<true>>(e, out);
+      if (p == 0 || p == 0x66) return set_fn<mov128_rr_store, mov128_store<true>, Next::Wrapped, Next::Own>(e, out);
       return false;
     case 0x2B:  // MOVNTPS/MOVNTPD m128, xmm
-      if ((p == 0 || p == 0x66) && e.mem) return set_fn<nullptr, mov128_store<true>>(e, out);
+      if ((p == 0 || p == 0x66) && e.mem) return set_fn<nullptr, mov128_store<true>, Next::Wrapped, Next::Own>(e, out);
       return false;
     case 0x50:  // MOVMSKPS/MOVMSKPD r32, xmm
       if (e.mem) return false;
@@ -176,28 +190,28 @@ bool bind_move(const Enc& e, Insn& out) {
       if (e.w) return set_fn<movd_to_xmm<uint64_t, false>, movd_to_xmm<uint64_t, true>>(e, out);
       return set_fn<movd_to_xmm<uint32_t, false>, movd_to_xmm<uint32_t, true>>(e, out);
     case 0x6F:  // MOVDQA / MOVDQU load
-      if (p == 0x66) return set_fn<mov128_load<Form::Reg>, mov128_load<Form::MemA>>(e, out);
-      if (p == 0xF3) return set_fn<mov128_load<Form::Reg>, mov128_load<Form::Mem>>(e, out);
+      if (p == 0x66) return set_fn<mov128_load<Form::Reg>, mov128_load<Form::MemA>, Next::Own, Next::Own>(e, out);
+      if (p == 0xF3) return set_fn<mov128_load<Form::Reg>, mov128_load<Form::Mem>, Next::Own, Next::Own>(e, out);
       return false;
     case 0x7E:  // MOVD/MOVQ r/m32/64, xmm; F3: MOVQ xmm, xmm/m64
       if (p == 0x66) {
-        if (e.w) return set_fn<movd_to_gpr<uint64_t>, store_low<uint64_t>>(e, out);
-        return set_fn<movd_to_gpr<uint32_t>, store_low<uint32_t>>(e, out);
+        if (e.w) return set_fn<movd_to_gpr<uint64_t>, store_low<uint64_t>, Next::Wrapped, Next::Own>(e, out);
+        return set_fn<movd_to_gpr<uint32_t>, store_low<uint32_t>, Next::Wrapped, Next::Own>(e, out);
       }
       if (p == 0xF3) return set_fn<movq_load<Form::Reg>, movq_load<Form::Mem>>(e, out);
       return false;
     case 0x7F:  // MOVDQA / MOVDQU store
-      if (p == 0x66) return set_fn<mov128_rr_store, mov128_store<true>>(e, out);
-      if (p == 0xF3) return set_fn<mov128_rr_store, mov128_store<false>>(e, out);
+      if (p == 0x66) return set_fn<mov128_rr_store, mov128_store<true>, Next::Wrapped, Next::Own>(e, out);
+      if (p == 0xF3) return set_fn<mov128_rr_store, mov128_store<false>, Next::Wrapped, Next::Own>(e, out);
       return false;
     case 0xC3:  // MOVNTI m32/m64, r32/r64
       if (p != 0 || !e.mem) return false;
       return e.w ? set_fn<nullptr, movnti<uint64_t>>(e, out) : set_fn<nullptr, movnti<uint32_t>>(e, out);
     case 0xD6:  // MOVQ xmm/m64, xmm (F3/F2 forms are MMX: MOVQ2DQ, MOVDQ2Q)
-      if (p == 0x66) return set_fn<movq_rr_store, store_low<uint64_t>>(e, out);
+      if (p == 0x66) return set_fn<movq_rr_store, store_low<uint64_t>, Next::Wrapped, Next::Own>(e, out);
       return false;
     case 0xE7:  // MOVNTDQ m128, xmm
-      if (p == 0x66 && e.mem) return set_fn<nullptr, mov128_store<true>>(e, out);
+      if (p == 0x66 && e.mem) return set_fn<nullptr, mov128_store<true>, Next::Wrapped, Next::Own>(e, out);
       return false;
     case 0xF7:  // MASKMOVDQU xmm, xmm
       if (p == 0x66 && !e.mem) return set_fn<maskmovdqu, nullptr>(e, out);

@@ -15,6 +15,7 @@
 //
 // F2 on MOVS/STOS/LODS repeats like F3 (as the hardware does).
 #include "emu/ops/integer.h"
+#include "emu/threaded.h"
 
 namespace emu::ops {
 namespace {
@@ -148,7 +149,7 @@ void string_op(Cpu& c, const Insn& in) {
 template <size_t... I>
 constexpr auto make_string_table(std::index_sequence<I...>) {
   return std::array<Handler, sizeof...(I)>{
-      &string_op<int(I / 24), kSizeOf[(I / 6) % 4], int((I / 2) % 3), bool(I % 2)>...};
+      &threaded<&string_op<int(I / 24), kSizeOf[(I / 6) % 4], int((I / 2) % 3), bool(I % 2)>>...};
 }
 constexpr auto kString = make_string_table(std::make_index_sequence<5 * 4 * 3 * 2>{});
 
