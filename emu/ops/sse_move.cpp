@@ -41,11 +41,13 @@ void mov128_store(Cpu& cpu, const Insn& in) {
 
 // MOVSS/MOVSD xmm, m32/m64: the rest of the register is zeroed.
 // Continuation style (emu/memory.h): bound with Next::Own.
+// The register is written with one 16-byte store, built in a vector
+// register: two 8-byte stores would stall the next instruction's 16-byte
+// read of it (a load spanning two stores is not forwarded from them).
 template <class T>
 [[gnu::always_inline]] inline void put_low_zeroed(Cpu& cpu, const Insn& in, T v) {
-  Xmm x{};
-  std::memcpy(&x, &v, sizeof v);
-  cpu.xmm[in.reg] = x;
+  if constexpr (sizeof(T) == 4) put(cpu.xmm[in.reg], _mm_cvtsi32_si128(int(v)));
+  else put(cpu.xmm[in.reg], _mm_cvtsi64_si128(int64_t(v)));
 }
 
 template <class T>
@@ -95,16 +97,12 @@ void movlhps(Cpu& cpu, const Insn& in) { cpu.xmm[in.reg].q[1] = cpu.xmm[in.rm].q
 // MOVQ xmm, xmm/m64 (F3 0F 7E): low quadword, high zeroed.
 template <Form F>
 void movq_load(Cpu& cpu, const Insn& in) {
-  const Xmm s = src_low<F, 8>(cpu, in);
-  cpu.xmm[in.reg].q[0] = s.q[0];
-  cpu.xmm[in.reg].q[1] = 0;
+  const __m128i s = src_low_v<__m128i, F, 8>(cpu, in);
+  put(cpu.xmm[in.reg], _mm_move_epi64(s));  // one 16-byte store (see put_low_zeroed)
 }
 
 // MOVQ xmm, xmm (66 0F D6 register form): xmm(rm) = low(xmm(reg)), high zeroed.
-void movq_rr_store(Cpu& cpu, const Insn& in) {
-  cpu.xmm[in.rm].q[0] = cpu.xmm[in.reg].q[0];
-  cpu.xmm[in.rm].q[1] = 0;
-}
+void movq_rr_store(Cpu& cpu, const Insn& in) { put(cpu.xmm[in.rm], _mm_move_epi64(get_i(cpu.xmm[in.reg]))); }
 
 // ---- GPR <-> XMM -------------------------------------------------------------------
 
@@ -114,9 +112,7 @@ void movd_to_xmm(Cpu& cpu, const Insn& in) {
   T v;
   if constexpr (Mem) v = load<T>(cpu, effective_address(cpu, in));
   else v = T(cpu.gpr[in.rm]);
-  Xmm x{};
-  x.q[0] = v;
-  cpu.xmm[in.reg] = x;
+  put_low_zeroed<T>(cpu, in, v);
 }
 
 // MOVD r32, xmm / MOVQ r64, xmm (66 0F 7E register form): a 32-bit GPR write
