@@ -41,9 +41,15 @@ void fp_arith(Cpu& cpu, const Insn& in) {
 // bound with Next::Own: with every exception masked (tls_fp.fast) the
 // host instruction, a store and the next Insn, with no frame; otherwise a
 // tail call to the general fp_arith.
+// Only the low element is read and written: a scalar op changes nothing
+// else, and an 8- (4-) byte access is forwarded from the previous scalar
+// op's store at once, where a 16-byte one would wait for the store of a
+// scalar load (MOVSD xmm, m64) or op to reach the cache.
 template <auto Op, class V>
 [[gnu::always_inline]] inline void fp_scalar_apply(Cpu& cpu, const Insn& in, V b) {
-  put(cpu.xmm[in.reg], Op(getv<V>(cpu.xmm[in.reg]), b));
+  Xmm& d = cpu.xmm[in.reg];
+  if constexpr (std::is_same_v<V, __m128d>) _mm_store_sd(d.f64, Op(_mm_load_sd(d.f64), b));
+  else _mm_store_ss(d.f32, Op(_mm_load_ss(d.f32), b));
 }
 
 template <auto Op, class V, class T>
@@ -69,7 +75,9 @@ void fp_scalar(Cpu& cpu, const Insn& in) {
   if (!tls_fp.fast) [[unlikely]]
     return fp_scalar_general<Op, V, F, Bytes>(cpu, in);
   if constexpr (F == Form::Reg) {
-    fp_scalar_apply<Op, V>(cpu, in, getv<V>(cpu.xmm[in.rm]));
+    const Xmm& s = cpu.xmm[in.rm];
+    if constexpr (std::is_same_v<V, __m128d>) fp_scalar_apply<Op, V>(cpu, in, _mm_load_sd(s.f64));
+    else fp_scalar_apply<Op, V>(cpu, in, _mm_load_ss(s.f32));
     return next_insn(cpu, in);
   } else {
     using T = std::conditional_t<Bytes == 4, uint32_t, uint64_t>;
