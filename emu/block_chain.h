@@ -17,6 +17,11 @@
 // The jump is a tail call, so the chain of blocks uses no stack. That needs
 // the optimiser's sibling calls: an unoptimised build (no __OPTIMIZE__)
 // never takes this path, nor does one with EMU_THREADED=0 (emu/threaded.h).
+// An optimised build whose compiler still makes real calls of them (profile
+// instrumentation, sanitizers) would nest one frame per block: the chain
+// stops where the stack has grown kChainStackBudget below the run loop's
+// frame (Cpu::chain_stack_floor), and the nested handlers return to the run
+// loop, which goes on from the block that ended.
 #pragma once
 
 #include "emu/block_cache.h"
@@ -24,9 +29,20 @@
 
 namespace emu {
 
+inline constexpr uintptr_t kChainStackBudget = 64 * 1024;
+
+// The host stack pointer: no frame pointer needed, unlike __builtin_frame_address.
+[[gnu::always_inline]] inline uintptr_t host_stack_pointer() {
+  uintptr_t sp;
+  asm volatile("mov %%rsp, %0" : "=r"(sp));
+  return sp;
+}
+
 [[gnu::always_inline]] inline void enter_next_block(Cpu& c) {
 #if defined(__OPTIMIZE__) && (!defined(EMU_THREADED) || EMU_THREADED)
   if (c.interrupt) [[unlikely]]
+    return;
+  if (host_stack_pointer() < c.chain_stack_floor) [[unlikely]]
     return;
   const Block* const b = c.block;
   Block* n = b->next[0];

@@ -91,6 +91,9 @@ struct Cpu {
   const Insn* cur = nullptr;
   // The block executing now (emu/block_chain.h: handlers may move to the next).
   Block* block = nullptr;
+  // Handlers go on into the next block only while the host stack pointer is
+  // above this (emu/block_chain.h; set by the run loop).
+  uintptr_t chain_stack_floor = 0;
 
   Xmm xmm[16] = {};
   uint32_t mxcsr = 0x1f80;     // power-on default: all exceptions masked, round-to-nearest

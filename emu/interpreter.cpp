@@ -31,6 +31,7 @@
 #include <csignal>
 
 #include "emu/block_cache.h"
+#include "emu/block_chain.h"
 #include "emu/ops/sse_state.h"
 #include "mm/address_space.h"
 #include "mm/guest_fault.h"
@@ -56,6 +57,7 @@ Event Interpreter::Impl::loop() {
   if (c.interrupt) [[unlikely]]
     return Event::Interrupt;
   Block* b = cache.find(c.rip);  // a fetch fault here has rip and state right already
+  c.chain_stack_floor = host_stack_pointer() - kChainStackBudget;
   for (;;) {
     c.block = b;
     try {

@@ -22,7 +22,7 @@ struct ShiftBinder {
   Insn& out;
   template <auto Op, Shape>
   bool op() {
-    out.fn = shift_imm<Op>;
+    out.fn = &threaded<shift_imm<Op>>;
     return true;
   }
 };

@@ -161,17 +161,17 @@ constexpr std::array<Handler, sizeof...(I)> imm_table(std::integer_sequence<unsi
 template <unsigned Kind, Form F>
 struct RoundH {
   template <unsigned I>
-  struct T { static constexpr Handler fn = round_op<I, Kind, F>; };
+  struct T { static constexpr Handler fn = &threaded<round_op<I, Kind, F>>; };
 };
 template <bool Double, Form F>
 struct DpH {
   template <unsigned I>
-  struct T { static constexpr Handler fn = dp<I, Double, F>; };
+  struct T { static constexpr Handler fn = &threaded<dp<I, Double, F>>; };
 };
 template <Form F>
 struct MpsadH {
   template <unsigned I>
-  struct T { static constexpr Handler fn = mpsadbw<I, F>; };
+  struct T { static constexpr Handler fn = &threaded<mpsadbw<I, F>>; };
 };
 
 template <unsigned Kind>

@@ -104,7 +104,7 @@ void pcmpstr(Cpu& cpu, const Insn& in) {
 template <unsigned Op, bool W, Form F>
 struct StrH {
   template <unsigned I>
-  struct T { static constexpr Handler fn = pcmpstr<Op, I, W, F>; };
+  struct T { static constexpr Handler fn = &threaded<pcmpstr<Op, I, W, F>>; };
 };
 
 template <template <unsigned> class H, unsigned... I>

@@ -45,10 +45,10 @@ void fp_arith(Cpu& cpu, const Insn& in) {
 // else, and an 8- (4-) byte access is forwarded from the previous scalar
 // op's store at once, where a 16-byte one would wait for the store of a
 // scalar load (MOVSD xmm, m64) or op to reach the cache.
-template <auto Op, class V>
+template <auto Op, class V, unsigned Bytes>
 [[gnu::always_inline]] inline void fp_scalar_apply(Cpu& cpu, const Insn& in, V b) {
   Xmm& d = cpu.xmm[in.reg];
-  if constexpr (std::is_same_v<V, __m128d>) _mm_store_sd(d.f64, Op(_mm_load_sd(d.f64), b));
+  if constexpr (Bytes == 8) _mm_store_sd(d.f64, Op(_mm_load_sd(d.f64), b));
   else _mm_store_ss(d.f32, Op(_mm_load_ss(d.f32), b));
 }
 
@@ -59,7 +59,7 @@ template <auto Op, class V, class T>
   else x = _mm_cvtsi64_si128(int64_t(m));
   V b;
   std::memcpy(&b, &x, sizeof b);  // a register-to-register bit cast
-  fp_scalar_apply<Op, V>(cpu, in, b);
+  fp_scalar_apply<Op, V, sizeof(T)>(cpu, in, b);
 }
 
 // Out of line, so that its frame stays out of fp_scalar.
@@ -76,8 +76,8 @@ void fp_scalar(Cpu& cpu, const Insn& in) {
     return fp_scalar_general<Op, V, F, Bytes>(cpu, in);
   if constexpr (F == Form::Reg) {
     const Xmm& s = cpu.xmm[in.rm];
-    if constexpr (std::is_same_v<V, __m128d>) fp_scalar_apply<Op, V>(cpu, in, _mm_load_sd(s.f64));
-    else fp_scalar_apply<Op, V>(cpu, in, _mm_load_ss(s.f32));
+    if constexpr (Bytes == 8) fp_scalar_apply<Op, V, Bytes>(cpu, in, _mm_load_sd(s.f64));
+    else fp_scalar_apply<Op, V, Bytes>(cpu, in, _mm_load_ss(s.f32));
     return next_insn(cpu, in);
   } else {
     using T = std::conditional_t<Bytes == 4, uint32_t, uint64_t>;

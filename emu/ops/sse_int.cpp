@@ -88,15 +88,15 @@ struct XmmShiftBinder {
   Insn& out;
   template <auto Op, Shape>
   bool op() {
-    out.fn = shift_imm<Op>;
+    out.fn = &threaded<shift_imm<Op>>;
     return true;
   }
 };
 
 bool bind_group_shift(const Enc& e, Insn& out) {
   if (e.mem) return false;
-  if (e.opcode == 0x73 && e.ext == 3) return out.fn = psrldq, true;
-  if (e.opcode == 0x73 && e.ext == 7) return out.fn = pslldq, true;
+  if (e.opcode == 0x73 && e.ext == 3) return out.fn = &threaded<psrldq>, true;
+  if (e.opcode == 0x73 && e.ext == 7) return out.fn = &threaded<pslldq>, true;
   return bind_shift_imm(e.opcode, e.ext, XmmShiftBinder{out});
 }
 
