@@ -43,6 +43,8 @@ struct Interpreter::Impl {
   BlockCache cache;
   TraceHook trace_hook = nullptr;
   void* trace_ctx = nullptr;
+  uintptr_t chain_stack_budget = kChainStackBudget;
+  uint64_t loop_block_ends = 0;
 
   explicit Impl(Cpu& c) : cpu(c), cache(*c.mem) {}
 
@@ -57,7 +59,7 @@ Event Interpreter::Impl::loop() {
   if (c.interrupt) [[unlikely]]
     return Event::Interrupt;
   Block* b = cache.find(c.rip);  // a fetch fault here has rip and state right already
-  c.chain_stack_floor = host_stack_pointer() - kChainStackBudget;
+  c.chain_stack_floor = host_stack_pointer() - chain_stack_budget;
   for (;;) {
     c.block = b;
     try {
@@ -99,6 +101,7 @@ Event Interpreter::Impl::loop() {
     }
     // The block that ended (the last of a chain the handlers followed).
     b = c.block;
+    ++loop_block_ends;
     c.icount += b->count;
     if (b->falls_through) c.rip = b->rip() + b->size;
     if (c.event != Event::None) [[unlikely]]
@@ -158,7 +161,9 @@ void Interpreter::set_precise_flags(bool on) {
 
 InterpreterStats Interpreter::stats() const {
   const BlockCacheStats s = impl_->cache.stats();
-  return InterpreterStats{s.decoded, s.invalidated, s.live, s.flags_elided, s.fused};
+  return InterpreterStats{s.decoded, s.invalidated, s.live, s.flags_elided, s.fused, impl_->loop_block_ends};
 }
+
+void Interpreter::set_chain_stack_budget(uintptr_t bytes) { impl_->chain_stack_budget = bytes; }
 
 }  // namespace emu

@@ -29,6 +29,9 @@ struct InterpreterStats {
   uint64_t blocks_live = 0;
   uint64_t flags_elided = 0;  // instructions decoded with a no-flags handler
   uint64_t fused = 0;         // CMP/TEST + Jcc pairs decoded as one handler
+  // Blocks that ended in the run loop: the rest went on into the next block
+  // themselves (emu/block_chain.h).
+  uint64_t loop_block_ends = 0;
 };
 
 class Interpreter {
@@ -45,6 +48,10 @@ class Interpreter {
   // shows every flag exactly in the guest's signal frame. On by default.
   void set_precise_flags(bool on);
   InterpreterStats stats() const;
+  // How far below the run loop's frame handlers may still go on into the
+  // next block (emu/block_chain.h; kChainStackBudget by default). 0 turns
+  // chaining off: for tests.
+  void set_chain_stack_budget(uintptr_t bytes);
 
  private:
   struct Impl;

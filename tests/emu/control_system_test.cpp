@@ -381,4 +381,24 @@ TEST_CASE("loops that go block to block count every instruction and exit on thei
   }
 }
 
+// The chain's stack guard (emu/block_chain.h): with no stack budget left,
+// handlers never go on into the next block, every block ends in the run
+// loop, and the loop still retires the same instructions. With the default
+// budget the hot loop runs block to block.
+TEST_CASE("with no chain stack budget every block ends in the run loop with the same results", "[system][chain]") {
+  // 0: mov ecx, 1000 | 5: add eax, 1 | 8: cmp eax, ecx | 10: jne 5 (fused)
+  const std::vector<uint8_t> code = {0xb9, 0xe8, 0x03, 0x00, 0x00, 0x83, 0xc0, 0x01, 0x39, 0xc8, 0x75, 0xf9};
+  Harness chained(code), guarded(code);
+  guarded.interp.set_chain_stack_budget(0);
+  for (Harness* h : {&chained, &guarded}) {
+    h->cpu.gpr[RAX] = 0;
+    h->run();
+    CHECK(h->cpu.gpr[RAX] == 1000);
+    CHECK(h->cpu.icount == 1 + 3 * 1000);
+    CHECK(h->cpu.rip == h->code_end());
+  }
+  CHECK(chained.interp.stats().loop_block_ends < 10);
+  CHECK(guarded.interp.stats().loop_block_ends >= 1000);
+}
+
 }  // namespace emu
