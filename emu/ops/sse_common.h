@@ -8,6 +8,7 @@
 #include <csignal>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 #include "emu/cpu.h"
 #include "emu/insn.h"
@@ -101,23 +102,30 @@ inline Xmm src128(Cpu& cpu, const Insn& in) {
   }
 }
 
-// The r/m operand of a scalar (or 64-bit) source as a vector of type V
-// (__m128, __m128d, __m128i): the register, or an N-byte memory operand
-// zero-extended (no alignment requirement), built in a register (MOVD/MOVQ
-// into it), not through an Xmm in memory.
+// A 32- or 64-bit value zero-extended into a vector of type V (__m128,
+// __m128d, __m128i), built in a register (MOVD/MOVQ into it), not through
+// an Xmm in memory.
+template <class V, class T>
+[[gnu::always_inline]] inline V zero_extended(T v) {
+  static_assert(sizeof(T) == 4 || sizeof(T) == 8, "scalars are 32 or 64 bits");
+  __m128i x;
+  if constexpr (sizeof(T) == 4) x = _mm_cvtsi32_si128(int(v));
+  else x = _mm_cvtsi64_si128(int64_t(v));
+  V r;
+  std::memcpy(&r, &x, sizeof r);  // a register-to-register bit cast
+  return r;
+}
+
+// The r/m operand of a scalar (or 64-bit) source as a vector of type V: the
+// register, or an N-byte memory operand zero-extended (no alignment
+// requirement).
 template <class V, Form F, unsigned Bytes>
 inline V src_low_v(Cpu& cpu, const Insn& in) {
   if constexpr (F == Form::Reg) {
     return getv<V>(cpu.xmm[in.rm]);
   } else {
-    static_assert(Bytes == 4 || Bytes == 8, "scalar sources are 32 or 64 bits");
-    const uint64_t a = effective_address(cpu, in);
-    __m128i x;
-    if constexpr (Bytes == 4) x = _mm_cvtsi32_si128(int(load<uint32_t>(cpu, a)));
-    else x = _mm_cvtsi64_si128(int64_t(load<uint64_t>(cpu, a)));
-    V v;
-    std::memcpy(&v, &x, sizeof v);  // a register-to-register bit cast
-    return v;
+    using T = std::conditional_t<Bytes == 4, uint32_t, uint64_t>;
+    return zero_extended<V>(load<T>(cpu, effective_address(cpu, in)));
   }
 }
 

@@ -54,12 +54,7 @@ template <auto Op, class V, unsigned Bytes>
 
 template <auto Op, class V, class T>
 [[gnu::always_inline]] inline void fp_scalar_apply_mem(Cpu& cpu, const Insn& in, T m) {
-  __m128i x;
-  if constexpr (sizeof(T) == 4) x = _mm_cvtsi32_si128(int(m));
-  else x = _mm_cvtsi64_si128(int64_t(m));
-  V b;
-  std::memcpy(&b, &x, sizeof b);  // a register-to-register bit cast
-  fp_scalar_apply<Op, V, sizeof(T)>(cpu, in, b);
+  fp_scalar_apply<Op, V, sizeof(T)>(cpu, in, zero_extended<V>(m));
 }
 
 // Out of line, so that its frame stays out of fp_scalar.

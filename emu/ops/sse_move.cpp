@@ -46,8 +46,7 @@ void mov128_store(Cpu& cpu, const Insn& in) {
 // read of it (a load spanning two stores is not forwarded from them).
 template <class T>
 [[gnu::always_inline]] inline void put_low_zeroed(Cpu& cpu, const Insn& in, T v) {
-  if constexpr (sizeof(T) == 4) put(cpu.xmm[in.reg], _mm_cvtsi32_si128(int(v)));
-  else put(cpu.xmm[in.reg], _mm_cvtsi64_si128(int64_t(v)));
+  put(cpu.xmm[in.reg], zero_extended<__m128i>(v));
 }
 
 template <class T>
