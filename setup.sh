@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 packages=(meson ninja-build g++ pkg-config python3 libcapstone-dev libfmt-dev catch2
-          libunwind-14-dev musl-tools busybox-static bash-static qemu-user gnuplot-nox strace)
+          libunwind-14-dev musl-tools busybox-static bash-static qemu-user gnuplot-nox strace
+          clang libclang-rt-14-dev llvm-14)  # clang...: the sanitizer and fuzzing build (tools/sanitize.sh)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

@@ -3,8 +3,8 @@
 // A handler that ends its block with a direct control transfer (Jcc, JMP,
 // a fused CMP/TEST + Jcc) sets cpu.rip and then, in tail position, calls
 // enter_next_block: if the block's chain links (Block::next) already name
-// the block at the new rip, and no guest signal is pending (Cpu::interrupt),
-// it retires the block (icount), makes the next one current (Cpu::block,
+// the block at the new rip, no guest signal is pending (Cpu::interrupt) and
+// the instruction limit is not reached (both: Cpu::chain_until), it retires the block (icount), makes the next one current (Cpu::block,
 // Cpu::cur) and tail-calls its first handler. Otherwise it returns, and the
 // run loop ends the block as usual: it hashes, links and checks for events.
 // A hot loop then runs with no return to the run loop at all.
@@ -40,17 +40,18 @@ inline constexpr uintptr_t kChainStackBudget = 64 * 1024;
 
 [[gnu::always_inline]] inline void enter_next_block(Cpu& c) {
 #if defined(__OPTIMIZE__) && (!defined(EMU_THREADED) || EMU_THREADED)
-  if (c.interrupt) [[unlikely]]
+  const Block* const b = c.block;
+  const uint64_t retired = c.icount + b->count;
+  if (retired >= c.chain_until) [[unlikely]]  // an interrupt, or --max-insns reached by this block
     return;
   if (host_stack_pointer() < c.chain_stack_floor) [[unlikely]]
     return;
-  const Block* const b = c.block;
   Block* n = b->next[0];
   if (n->start != c.rip) [[unlikely]] {
     n = b->next[1];
     if (n->start != c.rip) return;
   }
-  c.icount += b->count;
+  c.icount = retired;
   c.block = n;
   const Insn* const first = n->insns();
   c.cur = first;

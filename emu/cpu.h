@@ -69,6 +69,7 @@ enum class Event : uint8_t {
   Syscall,  // SYSCALL executed; rip already points past it
   Exit,     // guest asked to stop (set by the syscall layer on exit/exit_group)
   Interrupt,  // cpu.interrupt was raised (a host signal for the guest came in)
+  InsnLimit,  // cpu.icount reached cpu.insn_limit (--max-insns)
 };
 
 struct Cpu {
@@ -86,6 +87,14 @@ struct Cpu {
   // interpreter writes, so a signal can't overwrite a pending SYSCALL.
   volatile uint8_t interrupt = 0;
   uint64_t icount = 0;         // guest instructions retired
+  // run() returns Event::InsnLimit at the first block end where icount has
+  // reached this (--max-insns): the limit holds to within one block.
+  uint64_t insn_limit = UINT64_MAX;
+  // Handlers go on into the next block only while icount is below this
+  // (emu/block_chain.h): insn_limit normally, 0 while `interrupt` is raised,
+  // so that one compare stands for both reasons to stop. Written by
+  // raise_interrupt (also from a signal handler) and rearm_chain below.
+  volatile uint64_t chain_until = UINT64_MAX;
   // The Insn executing now (emu/threaded.h): set before each handler runs,
   // so the run loop knows where a fault came from.
   const Insn* cur = nullptr;
@@ -101,5 +110,27 @@ struct Cpu {
 
   mm::Tlb tlb;
 };
+
+// Stops the run loop, and any handler going block to block, at the next
+// block boundary. Async-signal-safe (two volatile stores).
+inline void raise_interrupt(Cpu& c) {
+  c.interrupt = 1;
+  c.chain_until = 0;
+}
+
+// chain_until back to insn_limit, unless an interrupt is raised: one raised
+// at any point during this call leaves chain_until at 0 (the handler's store
+// comes after ours, or our second look sees its flag).
+inline void rearm_chain(Cpu& c) {
+  c.chain_until = c.insn_limit;
+  if (c.interrupt) c.chain_until = 0;
+}
+
+// Lowers `interrupt` (its signals are about to be collected); one raised
+// again from here on stops the loop as before.
+inline void clear_interrupt(Cpu& c) {
+  c.interrupt = 0;
+  rearm_chain(c);
+}
 
 }  // namespace emu

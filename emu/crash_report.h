@@ -16,6 +16,13 @@ class AddressSpace;
 
 inline constexpr int kCrashExitStatus = 125;
 
+// For the report's own test (tests/integration/check_crash_report.py): with
+// EMU_TEST_CRASH=segv, abort or exception in the environment, emu fails that
+// way on purpose at the guest's first system call. Returns the mode, or
+// nullptr (the normal case) when the variable is unset.
+const char* crash_test_mode();
+[[noreturn]] void crash_on_purpose(const char* mode);
+
 // Installs the handlers (on an alternate stack). `cpu` and `mem` may be null
 // until the guest exists; they are read only when a crash happens.
 void install_crash_report(const Cpu* cpu, mm::AddressSpace* mem);

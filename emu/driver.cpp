@@ -228,7 +228,7 @@ int run_program(const Options& options, const RunHooks& hooks) {
 
   // Guest signal dispositions and mask are mirrored onto emu from here on
   // (syscalls/signal_host.h).
-  syscalls::attach_host_signals(process, &cpu.interrupt, options.strace);
+  syscalls::attach_host_signals(process, options.strace);
   set_async_signal_forwarder(syscalls::forward_reserved_signal);
 
   // execve succeeded: the new program's address space replaces the old one;
@@ -250,20 +250,38 @@ int run_program(const Options& options, const RunHooks& hooks) {
     syscalls::finish_exec(process);
   };
 
+  // The trace's last lines, --stats, and the hooks: on every way out.
+  auto finish_run = [&] {
+    if (options.trace) trace->finish(cpu);
+    if (options.stats && !process.forked_child) print_stats(cpu, *mem, *interp);
+    guest_ended();
+  };
+
+  cpu.insn_limit = options.max_insns ? options.max_insns : UINT64_MAX;
+  const char* const crash_test = crash_test_mode();
   while (!process.exited) {
     Event event = Event::None;
     try {
       event = interp->run();
     } catch (const mm::GuestFault& fault) {
       if (!syscalls::deliver_fault(process, fault)) {
-        if (options.trace) trace->finish(cpu);
-        if (options.stats && !process.forked_child) print_stats(cpu, *mem, *interp);
-        guest_ended();
+        finish_run();
         syscalls::strace_fatal_fault(process, fault);
         guest_killed(options.program, cpu, *mem, fault, options.mem_limit);
       }
     }
+    if (event == Event::InsnLimit) [[unlikely]] {
+      // Like the kernel's RLIMIT_CPU: the runaway guest ends by SIGXCPU.
+      std::fflush(stdout);
+      finish_run();
+      std::fprintf(stderr, "emu: %s: instruction limit reached (%lu instructions retired, --max-insns=%lu): SIGXCPU\n",
+                   options.program.c_str(), static_cast<unsigned long>(cpu.icount),
+                   static_cast<unsigned long>(options.max_insns));
+      syscalls::die_by_signal(SIGXCPU);
+    }
     if (event == Event::Syscall) {
+      if (crash_test) [[unlikely]]
+        crash_on_purpose(crash_test);
       syscalls::dispatch(process);
       if (process.exec) [[unlikely]]
         switch_to_exec_image();
@@ -278,9 +296,7 @@ int run_program(const Options& options, const RunHooks& hooks) {
       syscalls::deliver_signals(process);
   }
   std::fflush(stdout);
-  if (options.trace) trace->finish(cpu);
-  if (options.stats && !process.forked_child) print_stats(cpu, *mem, *interp);
-  guest_ended();
+  finish_run();
   return process.exit_status & 0xff;
 }
 

@@ -19,7 +19,9 @@
 //  - icount is credited per block, after it completes.
 //  - cpu.event is checked after each block: SYSCALL (which ends its block)
 //    sets it and run() returns. So is cpu.interrupt (a host signal for the
-//    guest): run() returns Event::Interrupt with rip at the next block.
+//    guest): run() returns Event::Interrupt with rip at the next block; and
+//    cpu.insn_limit: Event::InsnLimit. Both lower cpu.chain_until, so the
+//    check after a block is one compare.
 //
 // Nothing here allocates, makes a virtual call or goes through std::function
 // per instruction: per block it is a loop of calls through the Insns' handler
@@ -52,12 +54,26 @@ struct Interpreter::Impl {
   Event loop();
 };
 
+namespace {
+
+// Once icount has reached chain_until: why the loop stops, or None (a stale
+// 0 from an interrupt already handled), with chaining re-armed.
+Event stop_event(Cpu& c) {
+  if (c.interrupt) return Event::Interrupt;
+  if (c.icount >= c.insn_limit) return Event::InsnLimit;
+  rearm_chain(c);
+  return Event::None;
+}
+
+}  // namespace
+
 template <bool kTrace>
 Event Interpreter::Impl::loop() {
   Cpu& c = cpu;
   c.event = Event::None;
-  if (c.interrupt) [[unlikely]]
-    return Event::Interrupt;
+  rearm_chain(c);
+  if (c.icount >= c.chain_until) [[unlikely]]
+    if (Event e = stop_event(c); e != Event::None) return e;
   Block* b = cache.find(c.rip);  // a fetch fault here has rip and state right already
   c.chain_stack_floor = host_stack_pointer() - chain_stack_budget;
   for (;;) {
@@ -95,7 +111,8 @@ Event Interpreter::Impl::loop() {
       c.rip = c.block->rip() + in->end - in->len;
       c.icount += unsigned(in - c.block->insns());
       if (c.event != Event::None) return c.event;
-      if (c.interrupt) return Event::Interrupt;
+      if (c.icount >= c.chain_until)
+        if (Event e = stop_event(c); e != Event::None) return e;
       b = cache.find(c.rip);
       continue;
     }
@@ -106,8 +123,8 @@ Event Interpreter::Impl::loop() {
     if (b->falls_through) c.rip = b->rip() + b->size;
     if (c.event != Event::None) [[unlikely]]
       return c.event;
-    if (c.interrupt) [[unlikely]]
-      return Event::Interrupt;
+    if (c.icount >= c.chain_until) [[unlikely]]
+      if (Event e = stop_event(c); e != Event::None) return e;
     // Chaining: one of the last two successors, else the hash (or a build).
     // Tracing links nothing, so no handler goes on into the next block
     // (emu/block_chain.h) past the hook.

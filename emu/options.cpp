@@ -23,6 +23,8 @@ std::string usage_text() {
       "                    ended in the run loop), frames in use/peak/recycled/released,\n"
       "                    region nodes, emulator max RSS\n"
       "  --mem-limit=SIZE  cap guest physical memory (e.g. 512M, 2G); default: host RAM\n"
+      "  --max-insns=N     end the guest by SIGXCPU once it has retired N instructions\n"
+      "                    (counted per block; suffixes k, M, G: 5G); default: no limit\n"
       "  --cpu=LEVEL       what CPUID reports: x86-64 (baseline) or x86-64-v2 (default:\n"
       "                    everything implemented, up to x86-64-v2)\n"
       "  --compare-native  run PROGRAM natively first, then under emulation, and print\n"
@@ -39,15 +41,47 @@ std::string usage_text() {
       "--compare-native, where the status is the emulated run's).\n";
 }
 
-bool parse_size(const std::string& text, uint64_t& out) {
+namespace {
+
+// The leading decimal digits of `text` (at least one) into `value`; false on
+// none or on overflow. `i` is left at the first non-digit.
+bool parse_digits(const std::string& text, size_t& i, uint64_t& value) {
   if (text.empty() || !std::isdigit(static_cast<unsigned char>(text[0]))) return false;
-  uint64_t value = 0;
-  size_t i = 0;
-  for (; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])); ++i) {
+  value = 0;
+  for (i = 0; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])); ++i) {
     uint64_t digit = uint64_t(text[i] - '0');
     if (value > (UINT64_MAX - digit) / 10) return false;
     value = value * 10 + digit;
   }
+  return true;
+}
+
+}  // namespace
+
+bool parse_count(const std::string& text, uint64_t& out) {
+  uint64_t value = 0;
+  size_t i = 0;
+  if (!parse_digits(text, i, value)) return false;
+  uint64_t scale = 1;
+  if (i < text.size()) {
+    switch (std::toupper(static_cast<unsigned char>(text[i]))) {
+      case 'K': scale = 1'000; break;
+      case 'M': scale = 1'000'000; break;
+      case 'G': scale = 1'000'000'000; break;
+      case 'T': scale = 1'000'000'000'000; break;
+      default: return false;
+    }
+    ++i;
+  }
+  if (i != text.size() || value > UINT64_MAX / scale) return false;
+  out = value * scale;
+  return true;
+}
+
+bool parse_size(const std::string& text, uint64_t& out) {
+  uint64_t value = 0;
+  size_t i = 0;
+  if (!parse_digits(text, i, value)) return false;
   unsigned shift = 0;
   if (i < text.size()) {
     switch (std::toupper(static_cast<unsigned char>(text[i]))) {
@@ -122,6 +156,12 @@ ParseResult parse_options(int argc, char** argv) {
       }
       continue;
     }
+    if (arg.starts_with("--max-insns=")) {
+      std::string value(arg.substr(12));
+      if (!parse_count(value, r.options.max_insns) || r.options.max_insns == 0)
+        return usage_error(fmt::format("emu: invalid --max-insns '{}' (expected a count, e.g. 1000000 or 5G)", value));
+      continue;
+    }
     if (arg == "--compare-native") { r.options.compare_native = true; continue; }
     if (arg.starts_with("--rss-log=")) {
       r.options.rss_log = std::string(arg.substr(10));
@@ -146,7 +186,7 @@ ParseResult parse_options(int argc, char** argv) {
       interval_given = true;
       continue;
     }
-    if (arg == "--rss-log" || arg == "--rss-interval" || arg == "--mem-limit" || arg == "--cpu")
+    if (arg == "--rss-log" || arg == "--rss-interval" || arg == "--mem-limit" || arg == "--cpu" || arg == "--max-insns")
       return usage_error(fmt::format("emu: option '{}' needs a value: {}=VALUE (see emu --help)", arg, arg));
     r.outcome = ParseOutcome::ExitUsage;
     r.message = fmt::format("emu: unknown option '{}' (see emu --help)", arg);

@@ -18,6 +18,7 @@ struct Options {
   bool precise_flags = false;   // --precise-flags: no flag elision (emu/flag_use.h)
   bool stats = false;           // --stats: counters to stderr at exit
   uint64_t mem_limit = 0;       // --mem-limit=SIZE: cap on guest physical memory (0: host RAM)
+  uint64_t max_insns = 0;       // --max-insns=N: SIGXCPU after N guest instructions (0: no limit)
   cpuid::Level cpu_level = cpuid::Level::kX86_64_v2;  // --cpu=x86-64|x86-64-v2: what CPUID reports
   bool compare_native = false;  // --compare-native: run PROGRAM natively too, table to stderr
   std::string rss_log;          // --rss-log=FILE: CSV of RSS samples while the guest runs
@@ -38,6 +39,8 @@ ParseResult parse_options(int argc, char** argv);
 
 // Parses "123", "64K", "512M", "2G" (binary units). False on malformed input.
 bool parse_size(const std::string& text, uint64_t& out);
+// Parses "123", "5k", "20M", "3G" (decimal units: a count, not bytes).
+bool parse_count(const std::string& text, uint64_t& out);
 
 std::string usage_text();
 

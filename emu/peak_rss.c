@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 int peak_rss_child_begin(void) {
+  if (getenv("EMU_PEAK_RSS_NO_TRACE")) return 0; /* see peak_rss.h */
   if (ptrace(PTRACE_TRACEME, 0, 0, 0) != 0) return -1;
   /* The parent sets the trace options during this stop, before anything
    * that should be measured (or execve) happens. */

@@ -35,7 +35,10 @@ struct peak_rss_result {
 /* In the child, before execve or the work to be measured: asks to be traced
  * by the parent and stops until peak_rss_wait() takes over. Returns 0, or -1
  * (errno set) if tracing is not allowed; the child then runs unmeasured and
- * peak_rss_wait() falls back to ru_maxrss. */
+ * peak_rss_wait() falls back to ru_maxrss. With EMU_PEAK_RSS_NO_TRACE set
+ * in the environment it does not ask (and returns 0): the sanitizer build's
+ * tests (tools/sanitize.sh) need it, as LeakSanitizer cannot run in a
+ * traced process. */
 int peak_rss_child_begin(void);
 
 /* In the parent: follows child `pid` (started with peak_rss_child_begin())

@@ -161,7 +161,12 @@ int64_t sys_openat(Process& p, const SyscallArgs& a) {
     int64_t r = open_emulated_proc_file(p, path.text(), flags, handled);
     if (handled) return r;
   }
-  return host_result(::syscall(SYS_openat, host_fd(a.i32(0)), path.host(), flags, mode_t(a.i32(3))));
+  const int64_t fd = host_result(::syscall(SYS_openat, host_fd(a.i32(0)), path.host(), flags, mode_t(a.i32(3))));
+  if (fd >= 0 && opens_host_memory(int(fd))) {
+    ::close(int(fd));
+    return -EACCES;
+  }
+  return fd;
 }
 
 int64_t sys_open(Process& p, const SyscallArgs& a) {

@@ -21,6 +21,7 @@
 #include <string>
 
 #include "mm/address_space.h"
+#include "mm/host_fd.h"
 #include "syscalls/errno.h"
 #include "syscalls/syscalls.h"
 
@@ -83,8 +84,16 @@ class GuestPath {
 // every check that comes first.
 inline void* const kHostBadPointer = reinterpret_cast<void*>(8);
 
-// The host descriptor behind a guest descriptor (identity, see above).
-inline int host_fd(int guest_fd) { return guest_fd; }
+// What a guest descriptor that names one of emu's own (mm/host_fd.h)
+// becomes: a number above any RLIMIT_NOFILE, so every host call refuses it
+// with EBADF (POLLNVAL in poll), as Linux does a descriptor that is not open.
+// emu's backing files and logs are not the guest's to read, write, close,
+// dup over or map.
+inline constexpr int kNotGuestFd = 0x7fffffff;
+
+// The host descriptor behind a guest descriptor: the same number (see
+// above), except emu's own, which become kNotGuestFd.
+inline int host_fd(int guest_fd) { return mm::is_own_fd(guest_fd) ? kNotGuestFd : guest_fd; }
 
 // Copies a host struct stat out as the guest's struct stat: 0 or -EFAULT.
 int64_t put_stat(Process& p, uint64_t addr, const struct ::stat& st);
@@ -189,6 +198,10 @@ int64_t sys_mknodat(Process&, const SyscallArgs&);
 // If `path` names one of them, opens it (returns fd or -errno) and sets
 // `handled`; otherwise leaves `handled` false.
 int64_t open_emulated_proc_file(Process& p, const std::string& path, int flags, bool& handled);
+// Whether `fd` (just opened by the host) is a process's memory as /proc
+// shows it (/proc/PID/mem, pagemap, map_files): for a guest, emulator host
+// memory, which it must not reach; the open is then EACCES.
+bool opens_host_memory(int fd);
 // /proc/self/exe (and /proc/<our pid>/exe): the guest's executable, not ours.
 bool is_proc_self_exe(const std::string& path);
 // `dir_fd` is open on /proc/self/fd (or our pid's, or our thread's).

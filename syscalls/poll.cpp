@@ -117,6 +117,17 @@ struct FdSets {
     return 0;
   }
   void* host(int i) { return addr[i] ? bits[i].data() : nullptr; }
+  // Whether a set names one of emu's own descriptors: select is then EBADF,
+  // as for a descriptor that is not open (handlers.h, host_fd).
+  bool names_emu_descriptor(int64_t n) const {
+    for (int i = 0; i < 3; ++i)
+      for (size_t w = 0; w < bits[i].size(); ++w)
+        for (uint64_t b = bits[i][w]; b; b &= b - 1) {
+          const int64_t fd = int64_t(w * 64) + __builtin_ctzll(b);
+          if (fd < n && host_fd(int(fd)) == kNotGuestFd) return true;
+        }
+    return false;
+  }
   int64_t write_back(Process& p) {
     for (int i = 0; i < 3; ++i)
       if (addr[i] && words > 0 && !p.mem->copy_out(mm::GuestAddr{addr[i]}, bits[i].data(), words * 8)) return -EFAULT;
@@ -127,6 +138,7 @@ struct FdSets {
 int64_t do_select(Process& p, int64_t n_arg, FdSets& sets, void* host_timeout, bool timespec, TemporaryMask* mask) {
   if (mask && mask->ready()) return -EINTR;
   const int64_t n = std::min<int64_t>(n_arg, int64_t(abi::kNrOpenMax));  // the size of sets' buffers
+  if (sets.names_emu_descriptor(n)) return -EBADF;
   int64_t r;
   if (timespec) {
     struct {

@@ -1,13 +1,15 @@
 // The /proc/self files whose host answer would describe the emulator instead
 // of the guest: /proc/self/maps is generated from the guest's region tree,
 // /proc/self/exe names the guest's executable, and /proc/self/fd lists the
-// guest's descriptors without emu's own.
+// guest's descriptors without emu's own. The files that would reach an
+// emulator's host memory (/proc/PID/mem, pagemap, map_files) are refused.
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <charconv>
+#include <cstdio>
 #include <climits>
 #include <cstring>
 #include <optional>
@@ -72,6 +74,33 @@ int64_t open_text_file(const std::string& text, int flags) {
 }
 
 }  // namespace
+
+bool opens_host_memory(int fd) {
+  char link[64], target[PATH_MAX];
+  std::snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+  const ssize_t n = ::readlink(link, target, sizeof target - 1);
+  if (n <= 0) return false;
+  std::string_view path(target, size_t(n));
+  // "/proc/PID/NAME" or "/proc/PID/task/TID/NAME", for any PID: a guest's
+  // child runs in an emulator of its own, whose memory is no more the
+  // guest's than ours is.
+  constexpr std::string_view kProc = "/proc/";
+  if (!path.starts_with(kProc)) return false;
+  path.remove_prefix(kProc.size());
+  long id = 0;
+  auto skip_id = [&] {
+    const size_t slash = path.find('/');
+    if (slash == std::string_view::npos || !parse_id(path.substr(0, slash), id)) return false;
+    path.remove_prefix(slash + 1);
+    return true;
+  };
+  if (!skip_id()) return false;
+  if (path.starts_with("task/")) {
+    path.remove_prefix(5);
+    if (!skip_id()) return false;
+  }
+  return path == "mem" || path == "pagemap" || path == "map_files" || path.starts_with("map_files/");
+}
 
 bool is_proc_self_exe(const std::string& path) {
   auto entry = proc_self_entry(path);

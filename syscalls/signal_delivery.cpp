@@ -101,7 +101,7 @@ bool note_interrupted_syscall(Process& p, uint64_t nr) {
 
 void deliver_signals(Process& p) {
   SignalState& s = p.signals;
-  p.cpu->interrupt = 0;  // before collecting: a signal caught from here on raises it again
+  clear_interrupt(*p.cpu);  // before collecting: a signal caught from here on raises it again
   uint64_t ready = collect_host_signals(p);
   bool ran_handler = false;
   while (ready) {

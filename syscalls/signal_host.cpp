@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "emu/cpu.h"
+
 namespace emu::syscalls {
 
 namespace {
@@ -18,14 +20,13 @@ namespace {
 // blocked on return.
 abi::Siginfo g_caught_info[abi::kNsig + 1];
 std::atomic<uint64_t> g_caught{0};
-volatile uint8_t* g_interrupt = nullptr;
 Process* g_process = nullptr;
 
 void record(int sig, const siginfo_t* info) {
   static_assert(sizeof(siginfo_t) == sizeof(abi::Siginfo));
   std::memcpy(&g_caught_info[sig], info, sizeof(abi::Siginfo));
   g_caught.fetch_or(sig_bit(sig), std::memory_order_release);
-  if (g_interrupt) *g_interrupt = 1;
+  if (g_process) raise_interrupt(*g_process->cpu);
 }
 
 void catcher(int sig, siginfo_t* info, void* uctx) {
@@ -81,9 +82,8 @@ void mirror_mask(const Process& p) {
   sigprocmask(SIG_SETMASK, &set, nullptr);
 }
 
-void attach_host_signals(Process& p, volatile uint8_t* interrupt, bool catch_terminating) {
+void attach_host_signals(Process& p, bool catch_terminating) {
   g_process = &p;
-  g_interrupt = interrupt;
   p.catch_terminating = catch_terminating;
   for (int sig = 1; sig <= abi::kNsig; ++sig) mirror_disposition(p, sig);
   mirror_mask(p);
@@ -130,7 +130,7 @@ void queue_guest_signal(Process& p, const abi::Siginfo& info) {
   if (p.signals.pending & sig_bit(sig)) return;  // standard signals do not queue
   p.signals.pending |= sig_bit(sig);
   p.signals.pending_info[sig - 1] = info;
-  if (g_interrupt) *g_interrupt = 1;
+  if (p.cpu) raise_interrupt(*p.cpu);
 }
 
 [[noreturn]] void die_by_signal(int signo) {

@@ -36,10 +36,10 @@ constexpr uint64_t sig_bit(int sig) { return uint64_t{1} << (sig - 1); }
 bool host_reserved_signal(int sig);
 
 // Installs the mirror for `p` (once, before the guest runs): every
-// disposition and the mask as p.signals says. `interrupt` is raised by the
-// catcher. Under `catch_terminating` (--strace) default-terminating signals
+// disposition and the mask as p.signals says. The catcher raises p.cpu's
+// interrupt (emu/cpu.h). Under `catch_terminating` (--strace) default-terminating signals
 // are caught too.
-void attach_host_signals(Process& p, volatile uint8_t* interrupt, bool catch_terminating);
+void attach_host_signals(Process& p, bool catch_terminating);
 
 // The host sigset_t of guest signal bits, without the reserved signals.
 sigset_t host_sigset(uint64_t bits);

@@ -102,7 +102,7 @@ int64_t sys_rt_sigprocmask(Process& p, const SyscallArgs& a) {
     else if (how == SIG_UNBLOCK) p.signals.blocked &= ~set;
     else p.signals.blocked = set;
     mirror_mask(p);  // newly unblocked host-pending signals arrive now
-    if (p.signals.pending & ~p.signals.blocked) p.cpu->interrupt = 1;
+    if (p.signals.pending & ~p.signals.blocked) raise_interrupt(*p.cpu);
   }
   return 0;
 }
@@ -173,7 +173,7 @@ int64_t sys_rt_sigreturn(Process& p, const SyscallArgs&) {
     strace_line(p, format_killed_by(SIGSEGV));
     die_by_signal(SIGSEGV);
   }
-  if (p.signals.pending & ~p.signals.blocked) p.cpu->interrupt = 1;
+  if (p.signals.pending & ~p.signals.blocked) raise_interrupt(*p.cpu);
   return int64_t(rax);
 }
 

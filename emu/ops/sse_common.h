@@ -223,8 +223,15 @@ extern thread_local constinit FpThread tls_fp __attribute__((tls_model("initial-
 
 // Opaque to the optimiser, so the computation can't move across the LDMXCSR
 // and STMXCSR around it (GCC doesn't model MXCSR as an input of FP insns).
+// clang has no noipa: optnone (with noinline) keeps it from inferring that
+// the call reads no memory and moving it, or folding its constants.
+#if defined(__clang__)
+#define EMU_OPAQUE_CALL [[gnu::noinline, clang::optnone]]
+#else
+#define EMU_OPAQUE_CALL [[gnu::noipa]]
+#endif
 template <class C>
-[[gnu::noipa]] static auto call_opaque(const C& c) {
+EMU_OPAQUE_CALL static auto call_opaque(const C& c) {
   return c();
 }
 

@@ -14,6 +14,11 @@ uint16_t get16(const uint8_t* p) {
   std::memcpy(&v, p, 2);
   return v;
 }
+uint32_t get32(const uint8_t* p) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
 uint64_t get64(const uint8_t* p) {
   uint64_t v;
   std::memcpy(&v, p, 8);
@@ -55,10 +60,10 @@ void x87_load_env(Cpu& cpu, const uint8_t* in) {
   for (unsigned r = 0; r < 8; r++)
     if ((tw >> (2 * r) & 3) != 3) valid |= uint8_t(1u << r);
   cpu.x87.valid = valid;
-  cpu.x87.fip = get64(in + 12) & 0xffffffffu;
+  cpu.x87.fip = get32(in + 12);
   cpu.x87.fop = (get16(in + 18)) & 0x7ff;
   cpu.x87.fcs = get16(in + 16);
-  cpu.x87.fdp = get64(in + 20) & 0xffffffffu;
+  cpu.x87.fdp = get32(in + 20);
 }
 
 void x87_load_regs(Cpu& cpu, const uint8_t* in) {
@@ -109,7 +114,9 @@ void fnstenv(Cpu& cpu, const Insn& in) {
   x87_store_env(cpu, buf);
   const uint64_t a = effective_address(cpu, in);
   probe_fpu_image(cpu, a, sizeof buf, true);
-  for (size_t i = 0; i < sizeof buf; i += 4) store<uint32_t>(cpu, a + i, get64(buf + i) & 0xffffffffu);
+  // 4 bytes at a time: an 8-byte read at buf + 24 would run past the image
+  // (found by AddressSanitizer under the decoder fuzz test).
+  for (size_t i = 0; i < sizeof buf; i += 4) store<uint32_t>(cpu, a + i, get32(buf + i));
   cpu.x87.fcw |= 0x3f;
 }
 
@@ -132,7 +139,7 @@ void fnsave(Cpu& cpu, const Insn& in) {
   x87_store_regs(cpu, buf + kX87EnvSize);
   const uint64_t a = effective_address(cpu, in);
   probe_fpu_image(cpu, a, kX87SaveSize, true);
-  for (size_t i = 0; i < kX87SaveSize; i += 4) store<uint32_t>(cpu, a + i, get64(buf + i) & 0xffffffffu);
+  for (size_t i = 0; i < kX87SaveSize; i += 4) store<uint32_t>(cpu, a + i, get32(buf + i));
   init_keeping_registers(cpu.x87);
 }
 

@@ -32,6 +32,7 @@
 #include "tests/emu/diff_rules.h"
 #include "tests/emu/diff_run.h"
 #include "tests/emu/form_enum.h"
+#include "tests/emu/sanitizer_build.h"
 
 namespace {
 
@@ -153,6 +154,10 @@ TEST_CASE("every instruction form emu binds matches the host CPU", "[diff][oracl
 
 // Catch2's runner, plus --soak[=N] (taken out of argv before Catch sees it).
 int main(int argc, char** argv) {
+  if (emu::test::kAddressSanitizer) {
+    std::printf("not run: the differential test executes cases natively (tests/emu/sanitizer_build.h)\n");
+    return 0;
+  }
   std::vector<char*> args;
   for (int i = 0; i < argc; i++) {
     if (i > 0 && std::strncmp(argv[i], "--soak", 6) == 0 && (argv[i][6] == 0 || argv[i][6] == '=')) {

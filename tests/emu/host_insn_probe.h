@@ -41,6 +41,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "tests/emu/sanitizer_build.h"
+
 namespace emu::test {
 
 struct HostRun {
@@ -66,6 +68,9 @@ struct HostProbeResult {
   uint8_t length = 0;   // the CPU's length (0 when undefined or not found)
   uint8_t runs = 0;     // native executions this job took
 };
+
+// Not under AddressSanitizer (sanitizer_build.h).
+inline constexpr bool kHostProbeAvailable = !kAddressSanitizer;
 
 class HostInsnProbe {
  public:

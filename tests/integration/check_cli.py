@@ -156,6 +156,14 @@ def main():
     check("unknown option is a usage error", [emu, "--bogus", "/bin/busybox"], 2, stderr_prefix="emu: unknown option")
     check("malformed --mem-limit is a usage error", [emu, "--mem-limit=lots", "/bin/busybox"], 2,
           stderr_prefix="emu: invalid --mem-limit")
+    check("malformed --max-insns is a usage error", [emu, "--max-insns=many", hello], 2,
+          stderr_prefix="emu: invalid --max-insns")
+    check("--max-insns=0 is a usage error", [emu, "--max-insns=0", hello], 2, stderr_prefix="emu: invalid --max-insns")
+    check("--max-insns ends a guest spinning in user code by SIGXCPU, with one line",
+          [emu, "--max-insns=3M", "/bin/busybox", "sh", "-c", "while :; do :; done"], -signal.SIGXCPU,
+          stderr_prefix="emu: /bin/busybox: instruction limit reached")
+    check("--max-insns above what the guest runs changes nothing", [emu, "--max-insns=1G", hello, "x"], 0,
+          stdout_contains="x")
     check("missing file exits 127", [emu, "/nonexistent/program"], 127, "emu: /nonexistent/program: ")
     check("directory exits 126", [emu, scratch], 126, f"emu: {scratch}: ")
     check("text file exits 126", [emu, text], 126, f"emu: {text}: ")
