@@ -4,8 +4,9 @@
 // a fused CMP/TEST + Jcc) sets cpu.rip and then, in tail position, calls
 // enter_next_block: if the block's chain links (Block::next) already name
 // the block at the new rip, no guest signal is pending (Cpu::interrupt) and
-// the instruction limit is not reached (both: Cpu::chain_until), it retires the block (icount), makes the next one current (Cpu::block,
-// Cpu::cur) and tail-calls its first handler. Otherwise it returns, and the
+// the instruction limit is not reached (both: Cpu::chain_until), it retires
+// the block (icount), makes the next one current (Cpu::block, Cpu::cur) and
+// tail-calls its first handler. Otherwise it returns, and the
 // run loop ends the block as usual: it hashes, links and checks for events.
 // A hot loop then runs with no return to the run loop at all.
 //

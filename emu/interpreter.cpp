@@ -56,9 +56,13 @@ struct Interpreter::Impl {
 
 namespace {
 
-// Once icount has reached chain_until: why the loop stops, or None (a stale
-// 0 from an interrupt already handled), with chaining re-armed.
-Event stop_event(Cpu& c) {
+// Why the loop must stop after a block: an interrupt or the instruction
+// limit (both lower chain_until, so the usual answer is one compare), or
+// None, re-arming chaining if chain_until was a stale 0 from an interrupt
+// already handled.
+[[gnu::always_inline]] inline Event stop_event(Cpu& c) {
+  if (c.icount < c.chain_until) [[likely]]
+    return Event::None;
   if (c.interrupt) return Event::Interrupt;
   if (c.icount >= c.insn_limit) return Event::InsnLimit;
   rearm_chain(c);
@@ -72,8 +76,7 @@ Event Interpreter::Impl::loop() {
   Cpu& c = cpu;
   c.event = Event::None;
   rearm_chain(c);
-  if (c.icount >= c.chain_until) [[unlikely]]
-    if (Event e = stop_event(c); e != Event::None) return e;
+  if (Event e = stop_event(c); e != Event::None) return e;
   Block* b = cache.find(c.rip);  // a fetch fault here has rip and state right already
   c.chain_stack_floor = host_stack_pointer() - chain_stack_budget;
   for (;;) {
@@ -111,8 +114,7 @@ Event Interpreter::Impl::loop() {
       c.rip = c.block->rip() + in->end - in->len;
       c.icount += unsigned(in - c.block->insns());
       if (c.event != Event::None) return c.event;
-      if (c.icount >= c.chain_until)
-        if (Event e = stop_event(c); e != Event::None) return e;
+      if (Event e = stop_event(c); e != Event::None) return e;
       b = cache.find(c.rip);
       continue;
     }
@@ -123,8 +125,8 @@ Event Interpreter::Impl::loop() {
     if (b->falls_through) c.rip = b->rip() + b->size;
     if (c.event != Event::None) [[unlikely]]
       return c.event;
-    if (c.icount >= c.chain_until) [[unlikely]]
-      if (Event e = stop_event(c); e != Event::None) return e;
+    if (Event e = stop_event(c); e != Event::None) [[unlikely]]
+      return e;
     // Chaining: one of the last two successors, else the hash (or a build).
     // Tracing links nothing, so no handler goes on into the next block
     // (emu/block_chain.h) past the hook.

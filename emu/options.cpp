@@ -43,63 +43,37 @@ std::string usage_text() {
 
 namespace {
 
-// The leading decimal digits of `text` (at least one) into `value`; false on
-// none or on overflow. `i` is left at the first non-digit.
-bool parse_digits(const std::string& text, size_t& i, uint64_t& value) {
+// "N" or "N" + one of K, M, G, T (either case) times base^1..4, into `out`;
+// with `bytes`, "KiB"/"KB"-style tails are accepted too. False on anything
+// else or on overflow.
+bool parse_scaled(const std::string& text, uint64_t base, bool bytes, uint64_t& out) {
   if (text.empty() || !std::isdigit(static_cast<unsigned char>(text[0]))) return false;
-  value = 0;
-  for (i = 0; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])); ++i) {
+  uint64_t value = 0;
+  size_t i = 0;
+  for (; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])); ++i) {
     uint64_t digit = uint64_t(text[i] - '0');
     if (value > (UINT64_MAX - digit) / 10) return false;
     value = value * 10 + digit;
   }
-  return true;
-}
-
-}  // namespace
-
-bool parse_count(const std::string& text, uint64_t& out) {
-  uint64_t value = 0;
-  size_t i = 0;
-  if (!parse_digits(text, i, value)) return false;
   uint64_t scale = 1;
   if (i < text.size()) {
-    switch (std::toupper(static_cast<unsigned char>(text[i]))) {
-      case 'K': scale = 1'000; break;
-      case 'M': scale = 1'000'000; break;
-      case 'G': scale = 1'000'000'000; break;
-      case 'T': scale = 1'000'000'000'000; break;
-      default: return false;
-    }
+    const size_t power = std::string_view("KMGT").find(char(std::toupper(static_cast<unsigned char>(text[i]))));
+    if (power == std::string_view::npos) return false;
+    for (size_t p = 0; p <= power; ++p) scale *= base;
     ++i;
+    if (bytes && i < text.size() && (text[i] == 'i' || text[i] == 'I')) ++i;  // "MiB"-style
+    if (bytes && i < text.size() && (text[i] == 'b' || text[i] == 'B')) ++i;
   }
   if (i != text.size() || value > UINT64_MAX / scale) return false;
   out = value * scale;
   return true;
 }
 
-bool parse_size(const std::string& text, uint64_t& out) {
-  uint64_t value = 0;
-  size_t i = 0;
-  if (!parse_digits(text, i, value)) return false;
-  unsigned shift = 0;
-  if (i < text.size()) {
-    switch (std::toupper(static_cast<unsigned char>(text[i]))) {
-      case 'K': shift = 10; break;
-      case 'M': shift = 20; break;
-      case 'G': shift = 30; break;
-      case 'T': shift = 40; break;
-      default: return false;
-    }
-    ++i;
-    if (i < text.size() && (text[i] == 'i' || text[i] == 'I')) ++i;  // "MiB"-style
-    if (i < text.size() && (text[i] == 'b' || text[i] == 'B')) ++i;
-  }
-  if (i != text.size()) return false;
-  if (shift && value > (UINT64_MAX >> shift)) return false;
-  out = value << shift;
-  return true;
-}
+}  // namespace
+
+bool parse_count(const std::string& text, uint64_t& out) { return parse_scaled(text, 1000, false, out); }
+
+bool parse_size(const std::string& text, uint64_t& out) { return parse_scaled(text, 1024, true, out); }
 
 namespace {
 

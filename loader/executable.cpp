@@ -14,7 +14,10 @@ namespace emu::loader {
 LoadError host_load_error(int err) { return LoadError{std::strerror(err), err == ENOENT ? 127 : 126, err}; }
 
 std::variant<int, LoadError> open_executable(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: a FIFO must not block the open (it is EACCES below, as
+  // execve's is, without opening); O_NOCTTY: nor may a terminal become a
+  // session leader's controlling terminal. Neither changes a regular file.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   if (fd < 0) return host_load_error(errno);
   struct ::stat st {};
   LoadError error;

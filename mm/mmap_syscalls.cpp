@@ -43,7 +43,8 @@ int64_t AddressSpace::mmap(uint64_t addr, uint64_t length, int prot, int flags, 
   if (!anonymous) {
     if (host_fd < 0 || fstat(host_fd, &st) != 0) return -kEBadF;
     open_mode = fcntl(host_fd, F_GETFL);
-    if (open_mode < 0) return -kEBadF;
+    // fget() does not return an O_PATH file: EBADF, as for a closed one.
+    if (open_mode < 0 || (open_mode & O_PATH)) return -kEBadF;
     open_mode &= O_ACCMODE;
   }
   // do_mmap.

@@ -139,6 +139,10 @@ int64_t spawn(Process& p, uint64_t flags, uint64_t child_stack, uint64_t parent_
   if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND)) return -EINVAL;
   if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM)) return -EINVAL;
   if ((flags & CLONE_FS) && (flags & CLONE_NEWNS)) return -EINVAL;
+  // CLONE_PIDFD: no CLONE_DETACHED or CLONE_THREAD (copy_process), and in
+  // clone() the descriptor goes where parent_tid points, so not with
+  // CLONE_PARENT_SETTID either (kernel_clone).
+  if ((flags & CLONE_PIDFD) && (flags & (CLONE_DETACHED | CLONE_THREAD | CLONE_PARENT_SETTID))) return -EINVAL;
   // Threads share one address space; each emulator runs one guest thread.
   // vfork's sharing (CLONE_VM with CLONE_VFORK, as posix_spawn asks for) is
   // copy-on-write plus a write-back of the child's changes (VforkPipe).

@@ -285,7 +285,13 @@ int64_t sys_dup2(Process&, const SyscallArgs& a) {
   return host_result(::syscall(SYS_dup2, host_fd(a.i32(0)), host_fd(a.i32(1))));
 }
 int64_t sys_dup3(Process&, const SyscallArgs& a) {
-  return host_result(::syscall(SYS_dup3, host_fd(a.i32(0)), host_fd(a.i32(1)), a.i32(2)));
+  // ksys_dup3's order: flags and equal numbers (EINVAL), then the
+  // descriptors; emu's own are not the guest's (EBADF: two of them would
+  // both be kNotGuestFd and look equal to the host).
+  const int oldfd = a.i32(0), newfd = a.i32(1), flags = a.i32(2);
+  if ((flags & ~O_CLOEXEC) || oldfd == newfd) return -EINVAL;
+  if (host_fd(oldfd) == kNotGuestFd || host_fd(newfd) == kNotGuestFd) return -EBADF;
+  return host_result(::syscall(SYS_dup3, oldfd, newfd, flags));
 }
 
 int64_t sys_pipe2(Process& p, const SyscallArgs& a) {

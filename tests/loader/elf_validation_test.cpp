@@ -2,6 +2,8 @@
 // nothing is mapped, and nothing crashes.
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
+
 #include <random>
 
 #include "loader/loader.h"
@@ -63,6 +65,19 @@ TEST_CASE("directory_is_eisdir_with_status_126", "[loader]") {
 TEST_CASE("file_without_execute_permission_is_eacces", "[loader]") {
   TempDir dir;
   auto o = load_fails(dir.write("noexec", busybox(), 0644));
+  CHECK(o.reason == "Permission denied");
+  CHECK(o.status == 126);
+  CHECK(o.regions == 0);
+}
+
+// The file is opened before anything says it is not a regular file: a FIFO
+// with no writer must not block that open (it used to, forever), and is
+// EACCES as for execve.
+TEST_CASE("fifo_is_eacces_without_blocking", "[loader]") {
+  TempDir dir;
+  const std::string fifo = dir.path() + "/fifo";
+  REQUIRE(::mkfifo(fifo.c_str(), 0755) == 0);
+  auto o = load_fails(fifo);
   CHECK(o.reason == "Permission denied");
   CHECK(o.status == 126);
   CHECK(o.regions == 0);
