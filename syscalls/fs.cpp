@@ -74,16 +74,23 @@ int64_t put_statfs(Process& p, uint64_t addr, const struct ::statfs& s) {
   return write_guest(p, addr, g) ? 0 : -EFAULT;
 }
 
+// For the libc wrappers below (chdir, link, lchown...), which glibc declares
+// nonnull: a NULL guest path becomes kHostBadPointer, EFAULT all the same
+// (passing NULL was undefined behaviour: UBSan, under syscall_fuzz).
+const char* non_null(const char* host_path) {
+  return host_path ? host_path : static_cast<const char*>(kHostBadPointer);
+}
+
 // Runs `f(path...)` with one or two guest paths (see GuestPath).
 template <class F>
 int64_t with_path(Process& p, uint64_t addr, F&& f) {
   GuestPath path(p, addr);
-  return host_result(f(path.host()));
+  return host_result(f(non_null(path.host())));
 }
 template <class F>
 int64_t with_paths(Process& p, uint64_t addr1, uint64_t addr2, F&& f) {
   GuestPath a(p, addr1), b(p, addr2);
-  return host_result(f(a.host(), b.host()));
+  return host_result(f(non_null(a.host()), non_null(b.host())));
 }
 
 // readlink(at): the size is checked before the name is read.
