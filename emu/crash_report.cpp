@@ -32,7 +32,7 @@ volatile sig_atomic_t g_reporting = 0;
 // symbol table (/proc/self/exe, mapped read-only): libunwind names frames
 // through dladdr, which a static executable does not have. Non-PIE, so
 // addresses are link-time addresses. False when not found.
-bool exe_symbol(uintptr_t ip, char* name, size_t size, uintptr_t& offset) {
+bool exe_symbol(unw_word_t ip, char* name, size_t size, unw_word_t& offset) {
   static const Elf64_Ehdr* image = nullptr;
   static size_t image_size = 0;
   if (!image) {
@@ -79,9 +79,7 @@ void print_backtrace() {
     unw_word_t ip = 0, offset = 0;
     unw_get_reg(&cursor, UNW_REG_IP, &ip);
     char name[512];
-    uintptr_t exe_offset = 0;
-    if (unw_get_proc_name(&cursor, name, sizeof name, &offset) == 0 ||
-        (exe_symbol(uintptr_t(ip), name, sizeof name, exe_offset) && (offset = exe_offset, true))) {
+    if (unw_get_proc_name(&cursor, name, sizeof name, &offset) == 0 || exe_symbol(ip, name, sizeof name, offset)) {
       int status = 0;
       char* demangled = abi::__cxa_demangle(name, nullptr, nullptr, &status);
       std::fprintf(stderr, "  #%-2d 0x%016lx %s+0x%lx\n", frame, static_cast<unsigned long>(ip),

@@ -28,9 +28,12 @@ bool parse_id(std::string_view s, long& out) {
   return ec == std::errc() && ptr == s.data() + s.size();
 }
 
-// For "/proc/self/NAME", "/proc/thread-self/NAME", "/proc/<our pid>/NAME" and
-// "/proc/<our pid>/task/<our tid>/NAME": NAME. Otherwise nullopt.
-std::optional<std::string_view> proc_self_entry(std::string_view path) {
+enum class Whose { Ours, Any };
+
+// For "/proc/WHO/NAME" and "/proc/PID/task/TID/NAME": NAME, where WHO is
+// self, thread-self or a PID. With Whose::Ours the PID and TID must be our
+// own; with Whose::Any, any numbers. Otherwise nullopt.
+std::optional<std::string_view> proc_pid_entry(std::string_view path, Whose whose) {
   constexpr std::string_view kProc = "/proc/";
   if (!path.starts_with(kProc)) return std::nullopt;
   path.remove_prefix(kProc.size());
@@ -40,14 +43,28 @@ std::optional<std::string_view> proc_self_entry(std::string_view path) {
   std::string_view rest = path.substr(slash + 1);
   long id = 0;
   if (who == "self" || who == "thread-self") return rest;
-  if (!parse_id(who, id) || id != ::getpid()) return std::nullopt;
+  if (!parse_id(who, id) || (whose == Whose::Ours && id != ::getpid())) return std::nullopt;
   if (rest.starts_with("task/")) {
     rest.remove_prefix(5);
     const size_t s2 = rest.find('/');
-    if (s2 == std::string_view::npos || !parse_id(rest.substr(0, s2), id) || id != ::gettid()) return std::nullopt;
+    if (s2 == std::string_view::npos || !parse_id(rest.substr(0, s2), id) || (whose == Whose::Ours && id != ::gettid()))
+      return std::nullopt;
     rest.remove_prefix(s2 + 1);
   }
   return rest;
+}
+
+// For "/proc/self/NAME", "/proc/thread-self/NAME", "/proc/<our pid>/NAME" and
+// "/proc/<our pid>/task/<our tid>/NAME": NAME. Otherwise nullopt.
+std::optional<std::string_view> proc_self_entry(std::string_view path) { return proc_pid_entry(path, Whose::Ours); }
+
+// What host descriptor `fd` names (its /proc/self/fd link), in `target`;
+// empty when unreadable.
+std::string_view fd_link(int fd, char (&target)[PATH_MAX]) {
+  char link[64];
+  std::snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+  const ssize_t n = ::readlink(link, target, sizeof target - 1);
+  return n > 0 ? std::string_view(target, size_t(n)) : std::string_view();
 }
 
 // A read-only descriptor whose contents are `text`: written to a memfd, then
@@ -76,30 +93,11 @@ int64_t open_text_file(const std::string& text, int flags) {
 }  // namespace
 
 bool opens_host_memory(int fd) {
-  char link[64], target[PATH_MAX];
-  std::snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
-  const ssize_t n = ::readlink(link, target, sizeof target - 1);
-  if (n <= 0) return false;
-  std::string_view path(target, size_t(n));
-  // "/proc/PID/NAME" or "/proc/PID/task/TID/NAME", for any PID: a guest's
-  // child runs in an emulator of its own, whose memory is no more the
-  // guest's than ours is.
-  constexpr std::string_view kProc = "/proc/";
-  if (!path.starts_with(kProc)) return false;
-  path.remove_prefix(kProc.size());
-  long id = 0;
-  auto skip_id = [&] {
-    const size_t slash = path.find('/');
-    if (slash == std::string_view::npos || !parse_id(path.substr(0, slash), id)) return false;
-    path.remove_prefix(slash + 1);
-    return true;
-  };
-  if (!skip_id()) return false;
-  if (path.starts_with("task/")) {
-    path.remove_prefix(5);
-    if (!skip_id()) return false;
-  }
-  return path == "mem" || path == "pagemap" || path == "map_files" || path.starts_with("map_files/");
+  char target[PATH_MAX];
+  // Any PID: a guest's child runs in an emulator of its own, whose memory is
+  // no more the guest's than ours is.
+  auto entry = proc_pid_entry(fd_link(fd, target), Whose::Any);
+  return entry && (*entry == "mem" || *entry == "pagemap" || *entry == "map_files" || entry->starts_with("map_files/"));
 }
 
 bool is_proc_self_exe(const std::string& path) {
@@ -123,11 +121,8 @@ int64_t open_emulated_proc_file(Process& p, const std::string& path, int flags, 
 }
 
 bool lists_own_descriptors(int dir_fd) {
-  char link[64], target[PATH_MAX];
-  std::snprintf(link, sizeof link, "/proc/self/fd/%d", dir_fd);
-  const ssize_t n = ::readlink(link, target, sizeof target - 1);
-  if (n <= 0) return false;
-  auto entry = proc_self_entry(std::string_view(target, size_t(n)));
+  char target[PATH_MAX];
+  auto entry = proc_self_entry(fd_link(dir_fd, target));
   return entry && *entry == "fd";
 }
 

@@ -37,8 +37,8 @@ bool host_reserved_signal(int sig);
 
 // Installs the mirror for `p` (once, before the guest runs): every
 // disposition and the mask as p.signals says. The catcher raises p.cpu's
-// interrupt (emu/cpu.h). Under `catch_terminating` (--strace) default-terminating signals
-// are caught too.
+// interrupt (emu/cpu.h). Under `catch_terminating` (--strace)
+// default-terminating signals are caught too.
 void attach_host_signals(Process& p, bool catch_terminating);
 
 // The host sigset_t of guest signal bits, without the reserved signals.
