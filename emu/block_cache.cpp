@@ -36,14 +36,18 @@ namespace {
 // Decoded::map of the placeholder for undecodable bytes in the liveness pass.
 constexpr uint8_t kNotAnInsn = 0xFF;
 
+bool is_jcc(const Decoded& d) {
+  return (d.map == 0 && d.opcode >= 0x70 && d.opcode <= 0x7F) || (d.map == 1 && d.opcode >= 0x80 && d.opcode <= 0x8F);
+}
+
+bool is_direct_jmp(const Decoded& d) { return d.map == 0 && (d.opcode == 0xE9 || d.opcode == 0xEB); }
+
 // A block that ends in CMP/TEST + Jcc runs the pair through one handler
 // (ops::fused_compare_branch); the Jcc's Insn stays for its target and count.
-// Returns whether it fused them.
-bool fuse_compare_branch(const Decoded& last, Insn& before_last) {
-  const bool jcc = (last.map == 0 && last.opcode >= 0x70 && last.opcode <= 0x7F) ||
-                   (last.map == 1 && last.opcode >= 0x80 && last.opcode <= 0x8F);
-  if (!jcc) return false;
-  Handler fused = ops::fused_compare_branch(before_last.fn, last.opcode & 15);
+// `live_out`: the flags live after the block. Returns whether it fused them.
+bool fuse_compare_branch(const Decoded& last, Insn& before_last, uint32_t live_out) {
+  if (!is_jcc(last)) return false;
+  Handler fused = ops::fused_compare_branch(before_last.fn, last.opcode & 15, live_out == 0);
   if (fused) before_last.fn = fused;
   return fused != nullptr;
 }
@@ -182,11 +186,34 @@ void BlockCache::flush_all() {
 
 // ---- building ---------------------------------------------------------------------
 
+// The flags live after a block that ends with `last`, whose next
+// instruction would be at `next`: those its successors may read before
+// writing (flags_read_ahead), or all six when a successor is not known
+// (indirect, call, return, system instructions) or lies off the block's own
+// pages [first_page, last_page]. The look ahead stays on them so that a
+// write that changes what it saw also drops this block.
+uint32_t BlockCache::flags_live_after(const Decoded& last, bool falls_through, uint64_t next, uint64_t first_page,
+                                      uint64_t last_page) {
+  const auto read_at = [&](uint64_t addr) -> uint32_t {
+    const uint64_t page = addr >> mm::kPageShift;
+    if (page != first_page && page != last_page) return uint32_t(kArithFlags);
+    uint8_t code[kFlagLookahead * kMaxInsnLen];
+    const uint64_t page_end = (addr | mm::kPageMask) + 1;
+    const size_t n = mem_.fetch_code(mm::GuestAddr(addr), code, std::min<uint64_t>(page_end - addr, sizeof code));
+    return flags_read_ahead(code, n, addr);
+  };
+  if (last.map == kNotAnInsn) return uint32_t(kArithFlags);
+  if (is_jcc(last)) return read_at(last.imm) | read_at(next);
+  if (is_direct_jmp(last)) return read_at(last.imm);
+  if (falls_through) return read_at(next);
+  return uint32_t(kArithFlags);
+}
+
 // Flag liveness (emu/flag_use.h): walks the block backwards from its end,
-// where every flag is live, and rebinds each instruction none of whose
-// flags is read before being overwritten to its no-flags handler.
-void BlockCache::elide_dead_flags(Decoded* decoded, Insn* insns, unsigned count) {
-  uint32_t live = uint32_t(kArithFlags);
+// where the flags `live_out` are live, and rebinds each instruction none of
+// whose flags is read before being overwritten to its no-flags handler.
+void BlockCache::elide_dead_flags(Decoded* decoded, Insn* insns, unsigned count, uint32_t live_out) {
+  uint32_t live = live_out;
   for (unsigned i = count; i-- > 0;) {
     Decoded& d = decoded[i];
     if (d.map == kNotAnInsn) {
@@ -268,15 +295,21 @@ Block* BlockCache::build(uint64_t rip) {
   // An uncacheable block runs once, straight into its fetch fault: it lives
   // in a scratch buffer that no link can reach, not in the arena.
   if (!cacheable && !scratch_) scratch_ = std::make_unique_for_overwrite<std::byte[]>(block_bytes(kMaxBlockInsns));
+  const uint64_t first_page = rip >> mm::kPageShift;
+  const uint64_t last_page = straddles && rip + off > page_end ? first_page + 1 : first_page;
   if (elide_flags_) {
-    elide_dead_flags(decoded, insns, count);
-    if (count >= 2 && fuse_compare_branch(decoded[count - 1], insns[count - 2])) ++stats_.fused;
+    const uint32_t live_out = flags_live_after(decoded[count - 1], falls_through, rip + off, first_page, last_page);
+    elide_dead_flags(decoded, insns, count, live_out);
+    if (count >= 2 && fuse_compare_branch(decoded[count - 1], insns[count - 2], live_out)) {
+      ++stats_.fused;
+      if (live_out == 0) ++stats_.flags_elided;
+    }
   }
 
   Block* b = cacheable ? allocate(count) : reinterpret_cast<Block*>(scratch_.get());
   b->start = rip;
-  b->page[0] = rip >> mm::kPageShift;
-  b->page[1] = straddles && rip + off > page_end ? b->page[0] + 1 : b->page[0];
+  b->page[0] = first_page;
+  b->page[1] = last_page;
   b->size = uint32_t(off);
   b->count = uint16_t(count);
   b->capacity = uint16_t(count);

@@ -137,7 +137,9 @@ class BlockCache final : public mm::CodeObserver {
   void drop_page(uint64_t page);
   Block* allocate(unsigned capacity);
   void reclaim();
-  void elide_dead_flags(Decoded* decoded, Insn* insns, unsigned count);
+  uint32_t flags_live_after(const Decoded& last, bool falls_through, uint64_t next, uint64_t first_page,
+                            uint64_t last_page);
+  void elide_dead_flags(Decoded* decoded, Insn* insns, unsigned count, uint32_t live_out);
 
   mm::AddressSpace& mem_;
   std::vector<Slot> slots_;

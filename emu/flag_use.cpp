@@ -1,5 +1,6 @@
 #include "emu/flag_use.h"
 
+#include "emu/decoder.h"
 #include "emu/flags.h"
 
 namespace emu {
@@ -116,6 +117,22 @@ FlagUse flag_use(const Decoded& d) {
       return d.opcode >= 0x60 && d.opcode <= 0x63 ? kWritesAll : kNeutral;
     default: return kUnknown;
   }
+}
+
+uint32_t flags_read_ahead(const uint8_t* code, size_t n, uint64_t addr) {
+  uint32_t read = 0;
+  uint32_t unsettled = kAll;
+  size_t off = 0;
+  for (unsigned i = 0; i < kFlagLookahead && unsettled; ++i) {
+    Decoded d;
+    if (decode_insn(code + off, n - off, addr + off, d) != DecodeStatus::Ok) break;
+    const FlagUse use = flag_use(d);
+    read |= use.reads & unsettled;
+    unsettled &= ~use.writes;
+    if (ends_block(d)) break;
+    off += d.len;
+  }
+  return read | unsettled;
 }
 
 }  // namespace emu

@@ -15,6 +15,7 @@
 // below is treated as reading every flag, which is always safe.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 #include "emu/insn.h"
@@ -28,5 +29,16 @@ struct FlagUse {
 };
 
 FlagUse flag_use(const Decoded& d);
+
+// How many instructions flags_read_ahead looks at, at most.
+inline constexpr unsigned kFlagLookahead = 16;
+
+// The arithmetic flags the code in `code` (n bytes at guest address `addr`)
+// may read before it writes them: the flags a block that goes on there must
+// leave, the block builder's liveness at a block's end (emu/block_cache.cpp).
+// It looks at up to kFlagLookahead instructions, up to and including the
+// first that ends a block; a flag it cannot settle by then (the code goes
+// on elsewhere, runs out of bytes or does not decode) counts as read.
+uint32_t flags_read_ahead(const uint8_t* code, size_t n, uint64_t addr);
 
 }  // namespace emu

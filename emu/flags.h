@@ -168,10 +168,11 @@ inline bool cond_generic(const FlagsState& f, unsigned cc) {
 
 }  // namespace flags
 
-// eval_cond, always inlined: with a constant cc (one handler per
-// condition: Jcc, fused CMP+Jcc) the switches fold to one relation.
-[[gnu::always_inline]] inline bool eval_cond_inline(const Cpu& cpu, unsigned cc) {
-  const FlagsState& f = cpu.flags;
+// Condition cc of the flags `f` describes, always inlined: with a constant
+// cc (one handler per condition: Jcc, fused CMP+Jcc) the switches fold to
+// one relation, and with an `f` the caller just built (a fused compare
+// whose flags are dead) to a relation between the operands.
+[[gnu::always_inline]] inline bool eval_cond_of(const FlagsState& f, unsigned cc) {
   if (f.op == kFlagsSub) {
     // CMP a, b then Jcc: the relation between the operands, no flags built.
     unsigned sh = 64 - f.size * 8;
@@ -204,6 +205,8 @@ inline bool cond_generic(const FlagsState& f, unsigned cc) {
   }
   return flags::cond_generic(f, cc);
 }
+
+[[gnu::always_inline]] inline bool eval_cond_inline(const Cpu& cpu, unsigned cc) { return eval_cond_of(cpu.flags, cc); }
 
 inline bool eval_cond(const Cpu& cpu, unsigned cc) { return eval_cond_inline(cpu, cc); }
 

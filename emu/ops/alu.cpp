@@ -22,12 +22,12 @@ template <int Op, class T>
 }
 
 template <int Op, class T>
-[[gnu::always_inline]] inline void alu_flags(Cpu& c, T r, T a, T b) {
-  if constexpr (Op == kAdd) flags::set<kFlagsAdd, T>(c.flags, r, a, b);
-  else if constexpr (Op == kAdc) flags::set<kFlagsAdc, T>(c.flags, r, a, b);
-  else if constexpr (Op == kSub || Op == kCmp) flags::set<kFlagsSub, T>(c.flags, r, a, b);
-  else if constexpr (Op == kSbb) flags::set<kFlagsSbb, T>(c.flags, r, a, b);
-  else flags::set_logic<T>(c.flags, r);
+[[gnu::always_inline]] inline void alu_flags(FlagsState& f, T r, T a, T b) {
+  if constexpr (Op == kAdd) flags::set<kFlagsAdd, T>(f, r, a, b);
+  else if constexpr (Op == kAdc) flags::set<kFlagsAdc, T>(f, r, a, b);
+  else if constexpr (Op == kSub || Op == kCmp) flags::set<kFlagsSub, T>(f, r, a, b);
+  else if constexpr (Op == kSbb) flags::set<kFlagsSbb, T>(f, r, a, b);
+  else flags::set_logic<T>(f, r);
 }
 
 constexpr bool writes_result(int op) { return op != kCmp && op != kTest; }
@@ -62,7 +62,7 @@ void alu(Cpu& c, const Insn& in) {
     else if constexpr (F == kRM) put<S>(c, in.reg, r);
     else store<T>(c, addr, r);
   }
-  if constexpr (!NF) alu_flags<Op>(c, r, a, b);
+  if constexpr (!NF) alu_flags<Op>(c.flags, r, a, b);
 }
 
 // The rest of a form whose one memory access is a load of operand `m`
@@ -74,7 +74,7 @@ template <int Op, int S, int F, bool NF>
   const T b = F == kRM ? m : F == kMR ? get<S>(c, in.reg) : T(in.imm);
   const T r = alu_result<Op>(c, a, b);
   if constexpr (F == kRM && writes_result(Op)) put<S>(c, in.reg, r);
-  if constexpr (!NF) alu_flags<Op>(c, r, a, b);
+  if constexpr (!NF) alu_flags<Op>(c.flags, r, a, b);
 }
 
 // The bound handler: alu, then the next Insn (emu/threaded.h); the forms
@@ -136,56 +136,63 @@ Handler unary_handler(int op, unsigned size, bool mem, bool flags_dead) {
 
 // CMP/TEST fused with the Jcc after it, the last two instructions of a
 // block: one handler does both. It records the flags as the CMP/TEST alone
-// would (they stay live after the block), branches as the Jcc `(&in)[1]`
-// does, and leaves Cpu::cur on the Jcc, so the run loop counts it as done;
-// then on into the next block if it is linked (emu/block_chain.h).
+// would (NF: it does not, they are dead in both successors: the block
+// builder looked), branches as the Jcc `(&in)[1]` does, and leaves
+// Cpu::cur on the Jcc, so the run loop counts it as done; then on into the
+// next block if it is linked (emu/block_chain.h).
 // The memory forms in continuation style (load_then, emu/memory.h).
-template <unsigned CC>
-[[gnu::always_inline]] inline void take_branch(Cpu& c, const Insn& in) {
+template <int Op, int S, unsigned CC, bool NF>
+[[gnu::always_inline]] inline void compare_and_branch(Cpu& c, const Insn& in, U<S> a, U<S> b) {
+  FlagsState dead;  // NF: built here and read once, so it folds away
+  FlagsState& f = NF ? dead : c.flags;
+  alu_flags<Op>(f, alu_result<Op>(c, a, b), a, b);
   const Insn& jcc = (&in)[1];
-  c.rip = eval_cond_inline(c, CC) ? jcc.imm : c.rip + jcc.end;
+  c.rip = eval_cond_of(f, CC) ? jcc.imm : c.rip + jcc.end;
   c.cur = &jcc;
 }
 
-template <int Op, int S, int F, unsigned CC>
+template <int Op, int S, int F, unsigned CC, bool NF>
 [[gnu::always_inline]] inline void compare_branch_after_load(Cpu& c, const Insn& in, U<S> m) {
-  alu_after_load<Op, S, F, false>(c, in, m);
-  take_branch<CC>(c, in);
+  using T = U<S>;
+  if constexpr (F == kRM) compare_and_branch<Op, S, CC, NF>(c, in, get<S>(c, in.reg), m);
+  else if constexpr (F == kMR) compare_and_branch<Op, S, CC, NF>(c, in, m, get<S>(c, in.reg));
+  else compare_and_branch<Op, S, CC, NF>(c, in, m, T(in.imm));
 }
 
 [[gnu::always_inline]] inline void go_on_to_next_block(Cpu& c, const Insn&) { return enter_next_block(c); }
 
-template <int Op, int S, int F, unsigned CC>
+template <int Op, int S, int F, unsigned CC, bool NF>
 void compare_branch(Cpu& c, const Insn& in) {
+  using T = U<S>;
   if constexpr (F == kRR || F == kRI) {
-    alu<Op, S, F, false>(c, in);
-    take_branch<CC>(c, in);
+    compare_and_branch<Op, S, CC, NF>(c, in, get<S>(c, in.rm), F == kRR ? get<S>(c, in.reg) : T(in.imm));
     return enter_next_block(c);
   } else {
-    return load_then<U<S>, compare_branch_after_load<Op, S, F, CC>, go_on_to_next_block>(c, in,
-                                                                                        effective_address(c, in));
+    return load_then<T, compare_branch_after_load<Op, S, F, CC, NF>, go_on_to_next_block>(c, in,
+                                                                                          effective_address(c, in));
   }
 }
 
 constexpr unsigned kFusedSizes[3] = {1, 4, 8};  // 16-bit compares are not fused
 
-// [CMP, TEST][size 1, 4, 8][form][cc]
+// [CMP, TEST][size 1, 4, 8][form][cc][flags live, dead]
 template <size_t... I>
 constexpr auto make_compare_branch_table(std::index_sequence<I...>) {
-  return std::array<Handler, sizeof...(I)>{&compare_branch<I / (48 * kFormCount) ? kTest : kCmp,
-                                                           kFusedSizes[I / (16 * kFormCount) % 3],
-                                                           int(I / 16 % kFormCount), unsigned(I % 16)>...};
+  return std::array<Handler, sizeof...(I)>{&compare_branch<I / (96 * kFormCount) ? kTest : kCmp,
+                                                           kFusedSizes[I / (32 * kFormCount) % 3],
+                                                           int(I / 32 % kFormCount), unsigned(I / 2 % 16),
+                                                           bool(I % 2)>...};
 }
-constexpr auto kCompareBranch = make_compare_branch_table(std::make_index_sequence<2 * 3 * kFormCount * 16>{});
+constexpr auto kCompareBranch = make_compare_branch_table(std::make_index_sequence<2 * 3 * kFormCount * 16 * 2>{});
 
 }  // namespace
 
-Handler fused_compare_branch(Handler compare, unsigned cc) {
+Handler fused_compare_branch(Handler compare, unsigned cc, bool flags_dead) {
   for (int t = 0; t < 2; ++t)
     for (int s = 0; s < 3; ++s)
       for (int f = 0; f < kFormCount; ++f)
         if (alu_handler(t ? kTest : kCmp, kFusedSizes[s], Form(f), false) == compare)
-          return kCompareBranch[((t * 3 + s) * kFormCount + f) * 16 + (cc & 15)];
+          return kCompareBranch[(((t * 3 + s) * kFormCount + f) * 16 + (cc & 15)) * 2 + flags_dead];
   return nullptr;
 }
 

@@ -57,6 +57,27 @@ TEST_CASE("flag_use: conditions read exactly their flags; INC keeps CF", "[flag_
   CHECK(use_of({0x89, 0xd8}).may_write == 0);
 }
 
+uint32_t read_ahead(std::vector<uint8_t> bytes) { return flags_read_ahead(bytes.data(), bytes.size(), 0x1000); }
+
+TEST_CASE("flags_read_ahead: flags written before any read are not read", "[flag_use]") {
+  CHECK(read_ahead({0x31, 0xc0, 0xc3}) == 0);                    // xor eax, eax; ret
+  CHECK(read_ahead({0x89, 0xd8, 0x48, 0x83, 0xc0, 0x08}) == 0);  // mov eax, ebx; add rax, 8 (then out of bytes)
+}
+
+TEST_CASE("flags_read_ahead: a flag read before it is written is read", "[flag_use]") {
+  CHECK(read_ahead({0x90, 0x0f, 0x92, 0xc0, 0x31, 0xc0}) == kCF);        // nop; setc al; xor eax, eax
+  CHECK(read_ahead({0xff, 0xc0, 0x83, 0xd2, 0x00, 0x31, 0xc0}) == kCF);  // inc eax (keeps CF); adc edx, 0; xor
+}
+
+TEST_CASE("flags_read_ahead: what it cannot settle counts as read", "[flag_use]") {
+  CHECK(read_ahead({0x90, 0x90}) == kAll);                      // runs out of bytes
+  CHECK(read_ahead({0xff, 0xc0}) == kCF);                       // inc eax, then out of bytes: CF unsettled
+  CHECK(read_ahead({0xc3, 0x31, 0xc0}) == kAll);                // ret ends the look: not past it
+  CHECK(read_ahead({0x0f, 0x0b}) == kAll);                      // ud2
+  CHECK(read_ahead({0x48, 0x83}) == kAll);                      // truncated
+  CHECK(read_ahead(std::vector<uint8_t>(kFlagLookahead + 1, 0x90)) == kAll);  // the look is bounded
+}
+
 TEST_CASE("flag_use: unclassified instructions read every flag", "[flag_use]") {
   CHECK(use_of({0x9c}).reads == kAll);        // pushf
   CHECK(use_of({0x0f, 0x0b}).reads == kAll);  // ud2
@@ -179,6 +200,77 @@ TEST_CASE("A fused CMP + JL takes the branch exactly when less", "[fusion]") {
     CHECK(h.cpu.gpr[RDX] == 2);
     CHECK(h.interp.stats().fused == 1);
   }
+}
+
+// A block's successors are looked at: a compare + branch both of whose
+// successors write the flags before reading them records none.
+TEST_CASE("A fused CMP + Jcc whose successors overwrite the flags branches the same without them", "[fusion]") {
+  const unsigned cc = GENERATE(range(0u, 16u));
+  CAPTURE(cc);
+  const std::pair<uint64_t, uint64_t> pairs[] = {
+      {7, 7}, {1, 2}, {2, 1}, {0x8000000000000000ull, 1}, {0x7fffffffffffffffull, ~0ull}, {0x80000000, 1}, {0x80, 1}};
+  for (auto [a, b] : pairs) {
+    CAPTURE(a, b);
+    // compare; jcc over `mov ecx, 1` to `xor esi, esi` (writes every flag); the fall-through
+    // reaches it too. ECX shows whether the branch was taken.
+    const auto dead_after = [&](std::vector<uint8_t> compare) {
+      std::vector<uint8_t> code = std::move(compare);
+      code.insert(code.end(), {uint8_t(0x70 | cc), 0x05, 0xb9, 0x01, 0x00, 0x00, 0x00, 0x31, 0xf6});
+      return code;
+    };
+    for (const auto& compare : {std::vector<uint8_t>{0x48, 0x39, 0xd8}, {0x38, 0xd8}, {0x48, 0x85, 0xd8},
+                                {0x48, 0x3b, 0x04, 0x25, 0x00, 0x00, 0x00, 0x10}, {0x48, 0x83, 0xf8, 0x02}}) {
+      const InterpreterStats s = run_both_ways(dead_after(compare), 0x202, {{RAX, a}, {RBX, b}, {RCX, 0}});
+      CHECK(s.fused == 1);
+      CHECK(s.flags_elided == 1);
+    }
+  }
+}
+
+TEST_CASE("A loop whose back edge and exit overwrite the flags runs to the same end", "[fusion]") {
+  // L: add rax, 3; cmp rax, rbx; jb L; sub edx, eax
+  const std::vector<uint8_t> code = {0x48, 0x83, 0xc0, 0x03, 0x48, 0x39, 0xd8, 0x72, 0xf7, 0x29, 0xc2};
+  const InterpreterStats s = run_both_ways(code, 0x202 | kCF, {{RAX, 0}, {RBX, 1000}});
+  CHECK(s.fused == 1);
+  CHECK(s.flags_elided == 2);  // the ADD (the CMP overwrites it) and the fused CMP
+}
+
+TEST_CASE("Flags a successor reads are kept", "[fusion]") {
+  // cmp rax, rbx; jne over `nop` to `setb cl`: both paths read CF.
+  const std::vector<uint8_t> code = {0x48, 0x39, 0xd8, 0x75, 0x01, 0x90, 0x0f, 0x92, 0xc1};
+  for (auto [a, b] : {std::pair<uint64_t, uint64_t>{1, 2}, {2, 1}, {5, 5}}) {
+    const InterpreterStats s = run_both_ways(code, 0x202, {{RAX, a}, {RBX, b}});
+    CHECK(s.fused == 1);
+    CHECK(s.flags_elided == 0);
+  }
+}
+
+TEST_CASE("Successors on another page are not looked at", "[fusion]") {
+  // cmp rax, rbx; jne rel32 to the next page, where `xor esi, esi` would overwrite the flags
+  // as it does on the fall-through path.
+  std::vector<uint8_t> code = {0x48, 0x39, 0xd8, 0x0f, 0x85, 0x00, 0x10, 0x00, 0x00, 0x31, 0xf6};
+  code.resize(code.size() + 0x1000 - 2, 0x90);
+  code.insert(code.end(), {0x31, 0xf6});
+  const InterpreterStats s = run_both_ways(code, 0x202, {{RAX, 1}, {RBX, 2}});
+  CHECK(s.fused == 1);
+  CHECK(s.flags_elided == 0);
+}
+
+TEST_CASE("Rewriting a successor drops the block that relied on it", "[fusion]") {
+  // cmp rax, rbx; jne to `xor edx, edx; nop` over two nops: the flags are dead...
+  test::Harness h({0x48, 0x39, 0xd8, 0x75, 0x02, 0x90, 0x90, 0x31, 0xd2, 0x90});
+  h.cpu.gpr[RAX] = 1;
+  h.cpu.gpr[RBX] = 2;
+  h.run();
+  REQUIRE(h.interp.stats().flags_elided == 1);
+  // ...until the target becomes `setb dl`, which reads CF.
+  const uint8_t setb_dl[] = {0x0f, 0x92, 0xc2};
+  h.write(test::Harness::kCodeAddr + 7, setb_dl, sizeof setb_dl);
+  h.set_rflags(0x202);
+  h.cpu.rip = test::Harness::kCodeAddr;
+  h.cpu.gpr[RDX] = 0;
+  h.run();
+  CHECK(h.cpu.gpr[RDX] == 1);  // 1 < 2: CF from the CMP, not the 0 set before
 }
 
 TEST_CASE("16-bit compares are not fused", "[fusion]") {
