@@ -86,6 +86,10 @@ struct Cpu {
   // stops at the next block boundary. Separate from `event`, which only the
   // interpreter writes, so a signal can't overwrite a pending SYSCALL.
   volatile uint8_t interrupt = 0;
+  // The host MXCSR holds this guest's, and the guest masks every SSE
+  // exception: FP handlers run the host instruction as it is
+  // (emu/ops/sse_state.h; set by GuestFpEnv and LDMXCSR).
+  uint8_t fp_fast = 0;
   uint64_t icount = 0;         // guest instructions retired
   // run() returns Event::InsnLimit at the first block end where icount has
   // reached this (--max-insns): the limit holds to within one block.

@@ -27,7 +27,7 @@ void fp_packed(Cpu& cpu, const Insn& in) {
   const V b = getv<V>(s);
   // The fast path spelled out here: through fp_op (a baseline-ISA template)
   // GCC won't inline the SSE3 lambda and would emit a call.
-  const V r = tls_fp.fast ? Op(a, b) : fp_op(cpu, in, [&] { return Op(a, b); });
+  const V r = cpu.fp_fast ? Op(a, b) : fp_op(cpu, in, [&] { return Op(a, b); });
   put(cpu.xmm[in.reg], r);
 }
 

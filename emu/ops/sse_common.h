@@ -211,8 +211,10 @@ void store_masked(Cpu& cpu, const Insn& in, const T& data, unsigned mask) {
 }
 
 // ---- the FP environment (see sse_state.h) -------------------------------------------
+// Whether the host MXCSR holds a guest's is per host thread; whether that
+// guest masks every exception is Cpu::fp_fast (one load off the Cpu in
+// every FP handler).
 struct FpThread {
-  bool fast;   // host MXCSR holds the guest's, and the guest masks every exception
   bool live;   // a GuestFpEnv is entered on this thread
 };
 // initial-exec: one %fs-relative load, no __tls_get_addr even in -fPIC objects.
@@ -254,7 +256,7 @@ template <class C>
 // the guest has unmasked an exception that occurred.
 template <class C>
 inline auto fp_op(Cpu& cpu, const Insn& in, const C& c) {
-  if (tls_fp.fast) [[likely]]
+  if (cpu.fp_fast) [[likely]]
     return c();
   return fp_slow(cpu, in, c);
 }

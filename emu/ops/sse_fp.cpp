@@ -18,7 +18,7 @@ namespace {
 // 16 for packed forms (aligned m128), 4 or 8 for scalar forms (the memory
 // operand is just the scalar; the rest of the destination is kept by Op).
 // The operands travel in vector registers: the common case (every
-// exception masked: tls_fp.fast) is the host instruction and a store, and
+// exception masked: cpu.fp_fast) is the host instruction and a store, and
 // the rest is a cold call with the operands by value.
 template <auto Op, class V>
 [[gnu::noinline, gnu::cold]] V fp_arith_slow(Cpu& cpu, const Insn& in, V a, V b) {
@@ -31,14 +31,14 @@ void fp_arith(Cpu& cpu, const Insn& in) {
   if constexpr (Bytes == 16) b = getv<V>(src128<F>(cpu, in));
   else b = src_low_v<V, F, Bytes>(cpu, in);
   const V a = getv<V>(cpu.xmm[in.reg]);
-  if (tls_fp.fast) [[likely]]
+  if (cpu.fp_fast) [[likely]]
     put(cpu.xmm[in.reg], Op(a, b));
   else
     put(cpu.xmm[in.reg], fp_arith_slow<Op, V>(cpu, in, a, b));
 }
 
 // The scalar forms (Bytes 4 or 8) in continuation style (emu/memory.h),
-// bound with Next::Own: with every exception masked (tls_fp.fast) the
+// bound with Next::Own: with every exception masked (cpu.fp_fast) the
 // host instruction, a store and the next Insn, with no frame; otherwise a
 // tail call to the general fp_arith.
 // Only the low element is read and written: a scalar op changes nothing
@@ -67,7 +67,7 @@ template <auto Op, class V, Form F, unsigned Bytes>
 template <auto Op, class V, Form F, unsigned Bytes>
 void fp_scalar(Cpu& cpu, const Insn& in) {
   static_assert(Bytes == 4 || Bytes == 8);
-  if (!tls_fp.fast) [[unlikely]]
+  if (!cpu.fp_fast) [[unlikely]]
     return fp_scalar_general<Op, V, F, Bytes>(cpu, in);
   if constexpr (F == Form::Reg) {
     const Xmm& s = cpu.xmm[in.rm];

@@ -8,17 +8,17 @@
 namespace emu {
 
 namespace sse {
-thread_local constinit FpThread tls_fp __attribute__((tls_model("initial-exec"))) = {false, false};
+thread_local constinit FpThread tls_fp __attribute__((tls_model("initial-exec"))) = {false};
 }  // namespace sse
 
 using sse::tls_fp;
 
 GuestFpEnv::GuestFpEnv(Cpu& cpu)
-    : cpu_(cpu), host_mxcsr_(_mm_getcsr()), outer_live_(tls_fp.live), outer_fast_(tls_fp.fast) {
+    : cpu_(cpu), host_mxcsr_(_mm_getcsr()), outer_live_(tls_fp.live), outer_fast_(cpu.fp_fast) {
   if (outer_live_) cpu.mxcsr |= host_mxcsr_ & kMxcsrFlags;
   _mm_setcsr((cpu.mxcsr | kMxcsrMasks) & kMxcsrMask);
   tls_fp.live = true;
-  tls_fp.fast = (cpu.mxcsr & kMxcsrMasks) == kMxcsrMasks;
+  cpu.fp_fast = (cpu.mxcsr & kMxcsrMasks) == kMxcsrMasks;
 }
 
 GuestFpEnv::~GuestFpEnv() {
@@ -28,10 +28,10 @@ GuestFpEnv::~GuestFpEnv() {
     // Nested entry on the same thread: the outer scope continues with the
     // guest state as it is now, not as it was when this one started.
     _mm_setcsr((cpu_.mxcsr | kMxcsrMasks) & kMxcsrMask);
-    tls_fp.fast = (cpu_.mxcsr & kMxcsrMasks) == kMxcsrMasks;
+    cpu_.fp_fast = (cpu_.mxcsr & kMxcsrMasks) == kMxcsrMasks;
   } else {
     _mm_setcsr(host_mxcsr_);
-    tls_fp.fast = outer_fast_;
+    cpu_.fp_fast = outer_fast_;
   }
 }
 
@@ -45,7 +45,7 @@ void set_guest_mxcsr(Cpu& cpu, uint32_t value) {
   cpu.mxcsr = value;
   if (tls_fp.live) {
     _mm_setcsr((value | kMxcsrMasks) & kMxcsrMask);
-    tls_fp.fast = (value & kMxcsrMasks) == kMxcsrMasks;
+    cpu.fp_fast = (value & kMxcsrMasks) == kMxcsrMasks;
   }
 }
 
