@@ -44,10 +44,12 @@ bool is_direct_jmp(const Decoded& d) { return d.map == 0 && (d.opcode == 0xE9 ||
 
 // A block that ends in CMP/TEST + Jcc runs the pair through one handler
 // (ops::fused_compare_branch); the Jcc's Insn stays for its target and count.
-// `live_out`: the flags live after the block. Returns whether it fused them.
-bool fuse_compare_branch(const Decoded& last, Insn& before_last, uint32_t live_out) {
+// `live_out`: the flags live after the block; `block_start`: its first
+// instruction's address (a Jcc back to it closes a loop). Returns whether
+// it fused them.
+bool fuse_compare_branch(const Decoded& last, Insn& before_last, uint32_t live_out, uint64_t block_start) {
   if (!is_jcc(last)) return false;
-  Handler fused = ops::fused_compare_branch(before_last.fn, last.opcode & 15, live_out == 0);
+  Handler fused = ops::fused_compare_branch(before_last.fn, last.opcode & 15, live_out == 0, last.imm == block_start);
   if (fused) before_last.fn = fused;
   return fused != nullptr;
 }
@@ -300,10 +302,15 @@ Block* BlockCache::build(uint64_t rip) {
   if (elide_flags_) {
     const uint32_t live_out = flags_live_after(decoded[count - 1], falls_through, rip + off, first_page, last_page);
     elide_dead_flags(decoded, insns, count, live_out);
-    if (count >= 2 && fuse_compare_branch(decoded[count - 1], insns[count - 2], live_out)) {
+    if (count >= 2 && fuse_compare_branch(decoded[count - 1], insns[count - 2], live_out, rip)) {
       ++stats_.fused;
       if (live_out == 0) ++stats_.flags_elided;
     }
+    // A Jcc back to the block's start (fused or not) goes round without the
+    // links. Optimised blocks only: while tracing (precise flags, one
+    // instruction per block) the run loop must see every block end.
+    if (is_jcc(decoded[count - 1]) && decoded[count - 1].imm == rip)
+      insns[count - 1].fn = jcc_back_to_block_start(decoded[count - 1].opcode & 15);
   }
 
   Block* b = cacheable ? allocate(count) : reinterpret_cast<Block*>(scratch_.get());

@@ -62,4 +62,30 @@ inline constexpr uintptr_t kChainStackBudget = 64 * 1024;
 #endif
 }
 
+// The taken branch of a loop's back edge: a block whose last instruction
+// branches to the block's own start (the block builder binds such branches
+// to handlers that call this). cpu.rip already is that start and Cpu::block
+// this block, so going round again is the two stop checks, the instruction
+// count and a jump to the first Insn: no link to follow, nothing to store.
+// `last` is the branch's Insn: Cpu::cur when the run loop ends the block
+// instead. A block dropped while it ran (its own code overwritten) has
+// op_stale handlers by now: going round again throws StaleBlock, and the run
+// loop decodes the new code, as it would have.
+[[gnu::always_inline]] inline void reenter_block(Cpu& c, const Insn& last) {
+#if defined(__OPTIMIZE__) && (!defined(EMU_THREADED) || EMU_THREADED)
+  const Block* const b = c.block;
+  const uint64_t retired = c.icount + b->count;
+  if (retired >= c.chain_until || host_stack_pointer() < c.chain_stack_floor) [[unlikely]] {
+    c.cur = &last;
+    return;
+  }
+  c.icount = retired;
+  const Insn* const first = b->insns();
+  c.cur = first;
+  return first->fn(c, *first);
+#else
+  c.cur = &last;
+#endif
+}
+
 }  // namespace emu

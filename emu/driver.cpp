@@ -221,6 +221,7 @@ int run_program(const Options& options, const RunHooks& hooks) {
   process.cpu = &cpu;
   process.mem = mem.get();
   process.exe_path = loader::resolved_exe_path(program.path);
+  syscalls::set_process_name(options.program);
   process.strace = options.strace;
   process.stack_limit = load.stack_limit;
   process.mem_limit = options.mem_limit;

@@ -154,6 +154,10 @@ class AddressSpace {
   // contiguous pieces, so read/write/readv/writev move data without a bounce
   // buffer. Write access invalidates decoded code on those pages up front.
   bool host_iovecs(GuestAddr addr, size_t len, Access access, std::vector<iovec>& out);
+  // As host_iovecs, for the longest prefix of the range that does not fault
+  // (a system call moves data up to the first fault); returns its length,
+  // 0 when the range is not user space (access_ok).
+  size_t host_iovecs_prefix(GuestAddr addr, size_t len, Access access, std::vector<iovec>& out);
 
   // ---- the interpreter ------------------------------------------------------------
   // TLBs whose entries this address space keeps coherent.

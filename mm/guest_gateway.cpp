@@ -11,31 +11,26 @@
 
 namespace emu::mm {
 
-namespace {
-
-bool in_user_space(uint64_t addr, size_t n) { return addr < kUserTop && n <= kUserTop - addr; }
-
-}  // namespace
-
 // Calls f(host pointer, chunk) for each page-sized piece of guest
-// [addr, addr+n) after translating it for `need`; stops with false at the
-// first piece that faults. Guest writes to code pages notify the observer first.
-// (Impl is deduced: it is AddressSpace's private type.)
+// [addr, addr+n) after translating it for `need`, up to the first piece that
+// faults; returns the bytes it covered (n: all of them; 0 when the range is
+// not user space: access_ok). Guest writes to code pages notify the observer
+// first. (Impl is deduced: it is AddressSpace's private type.)
 template <class Impl, class F>
-static bool for_each_host_piece(Impl& as, uint64_t addr, size_t n, Need need, F&& f) {
-  if (n == 0) return true;
-  if (!in_user_space(addr, n)) return false;
-  while (n > 0) {
+static size_t for_each_host_piece(Impl& as, uint64_t addr, size_t n, Need need, F&& f) {
+  if (n == 0 || !access_ok(addr, n)) return 0;
+  size_t done = 0;
+  while (done < n) {
     const PageNum page = GuestAddr{addr}.page();
     const Translation t = as.resolve(page, need);
-    if (t.fault != FaultKind::None) return false;
+    if (t.fault != FaultKind::None) break;
     if ((need == Need::Write || need == Need::Poke) && t.entry->is_code()) as.code_written(page, *t.entry);
-    const size_t chunk = std::min<uint64_t>(n, kPageSize - (addr & kPageMask));
+    const size_t chunk = std::min<uint64_t>(n - done, kPageSize - (addr & kPageMask));
     f(t.host + (addr & kPageMask), chunk);
     addr += chunk;
-    n -= chunk;
+    done += chunk;
   }
-  return true;
+  return done;
 }
 
 bool AddressSpace::copy_in(void* dst, GuestAddr src, size_t n) {
@@ -43,7 +38,7 @@ bool AddressSpace::copy_in(void* dst, GuestAddr src, size_t n) {
   return for_each_host_piece(*impl_, src.value, n, Need::Read, [&](const uint8_t* p, size_t chunk) {
     std::memcpy(out, p, chunk);
     out += chunk;
-  });
+  }) == n;
 }
 
 bool AddressSpace::copy_out(GuestAddr dst, const void* src, size_t n) {
@@ -51,7 +46,7 @@ bool AddressSpace::copy_out(GuestAddr dst, const void* src, size_t n) {
   return for_each_host_piece(*impl_, dst.value, n, Need::Write, [&](uint8_t* p, size_t chunk) {
     std::memcpy(p, in, chunk);
     in += chunk;
-  });
+  }) == n;
 }
 
 bool AddressSpace::poke(GuestAddr dst, const void* src, size_t n) {
@@ -59,7 +54,7 @@ bool AddressSpace::poke(GuestAddr dst, const void* src, size_t n) {
   return for_each_host_piece(*impl_, dst.value, n, Need::Poke, [&](uint8_t* p, size_t chunk) {
     std::memcpy(p, in, chunk);
     in += chunk;
-  });
+  }) == n;
 }
 
 std::optional<std::string> AddressSpace::read_cstring(GuestAddr src, size_t max_len) {
@@ -84,10 +79,10 @@ std::optional<std::string> AddressSpace::read_cstring(GuestAddr src, size_t max_
   }
 }
 
-bool AddressSpace::host_iovecs(GuestAddr addr, size_t len, Access access, std::vector<iovec>& out) {
+size_t AddressSpace::host_iovecs_prefix(GuestAddr addr, size_t len, Access access, std::vector<iovec>& out) {
   const size_t old_size = out.size();
   const Need need = access == Access::Write ? Need::Write : Need::Read;
-  const bool ok = for_each_host_piece(*impl_, addr.value, len, need, [&](uint8_t* p, size_t chunk) {
+  return for_each_host_piece(*impl_, addr.value, len, need, [&](uint8_t* p, size_t chunk) {
     if (out.size() > old_size) {
       iovec& last = out.back();
       if (static_cast<uint8_t*>(last.iov_base) + last.iov_len == p) {
@@ -97,8 +92,13 @@ bool AddressSpace::host_iovecs(GuestAddr addr, size_t len, Access access, std::v
     }
     out.push_back(iovec{p, chunk});
   });
-  if (!ok) out.resize(old_size);
-  return ok;
+}
+
+bool AddressSpace::host_iovecs(GuestAddr addr, size_t len, Access access, std::vector<iovec>& out) {
+  const size_t old_size = out.size();
+  if (host_iovecs_prefix(addr, len, access, out) == len) return true;
+  out.resize(old_size);
+  return false;
 }
 
 }  // namespace emu::mm

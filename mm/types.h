@@ -23,6 +23,15 @@ inline constexpr uint64_t kPageMask = kPageSize - 1;
 // End (exclusive) of the x86-64 user address space with 4-level paging.
 inline constexpr uint64_t kUserTop = uint64_t{1} << 47;
 
+// Linux's access_ok(): whether [addr, addr + n) lies below TASK_SIZE_MAX
+// (kUserTop less its last page, which is never mapped). A system call
+// refuses a buffer outside it with EFAULT before it looks at the memory;
+// one inside it moves data up to the first byte that faults.
+constexpr bool access_ok(uint64_t addr, uint64_t n) {
+  constexpr uint64_t kTaskSizeMax = kUserTop - kPageSize;
+  return addr <= kTaskSizeMax && n <= kTaskSizeMax - addr;
+}
+
 struct PageNum;
 
 // A byte address in the guest's virtual address space.

@@ -167,7 +167,11 @@ void finish_exec(Process& p) {
   p.clear_child_tid = 0;
   p.robust_list = p.robust_list_len = 0;
   p.exe_path = image->exe_path;
-  ::prctl(PR_SET_NAME, image->comm.c_str(), 0, 0, 0);
+  set_process_name(image->comm);
+}
+
+void set_process_name(const std::string& path) {
+  ::prctl(PR_SET_NAME, basename_of(path).substr(0, 15).c_str(), 0, 0, 0);
 }
 
 }  // namespace emu::syscalls

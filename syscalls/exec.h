@@ -34,6 +34,11 @@ struct ExecImage {
 // p.exec's image; clears p.exec.
 void finish_exec(Process& p);
 
+// Names the process as Linux names one that execs `path`: its basename,
+// cut to 15 bytes (/proc/self/comm, PR_GET_NAME, ps). For the program on
+// emu's command line too, as if the shell had run it natively.
+void set_process_name(const std::string& path);
+
 // Closes every descriptor marked close-on-exec except emu's own
 // (mm/host_fd.h). Exposed for tests.
 void close_on_exec_descriptors();

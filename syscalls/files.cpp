@@ -2,6 +2,7 @@
 // per-descriptor queries. Transfers go straight between the file and guest
 // memory through host iovecs (no bounce buffer).
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -21,6 +22,14 @@ namespace {
 // Host readv/writev take at most IOV_MAX entries; a guest buffer spread over
 // many non-adjacent frames may need more, so transfers go in batches.
 constexpr size_t kHostIovMax = 1024;
+
+// Linux's fdget(): EBADF for a descriptor that is not open, or that is
+// O_PATH (only a few calls take one: fdget_raw); else 0.
+int64_t fdget_error(int fd) {
+  const int flags = ::fcntl(fd, F_GETFL);
+  if (flags < 0) return host_result(-1);
+  return (flags & O_PATH) ? -EBADF : 0;
+}
 
 // The error a zero-byte transfer on `fd` gets (EBADF, EISDIR, EINVAL...), so a
 // bad descriptor is reported before a bad buffer, as the kernel does.
@@ -61,17 +70,21 @@ int64_t transfer(int fd, std::vector<iovec>& iov, mm::Access access, int64_t off
   return total;
 }
 
+// read/write/pread64/pwrite64: one host call of the same kind over the
+// guest buffer's one host piece (or its iovecs when it has several), so the
+// host kernel checks the descriptor, the offset and the buffer in Linux's
+// order and moves what Linux would (append_guest_buffer).
 int64_t simple_rw(Process& p, const SyscallArgs& a, mm::Access access, bool positioned) {
   const int fd = host_fd(a.i32(0));
-  const uint64_t count = std::min(a[2], kMaxRwCount);
   const int64_t offset = positioned ? int64_t(a[3]) : -1;
   if (positioned && offset < 0) return -EINVAL;
   std::vector<iovec> iov;
-  if (count > 0 && !p.mem->host_iovecs(mm::GuestAddr{a[1]}, count, access, iov)) {
-    int64_t probe = zero_length_probe(fd, access);
-    return probe < 0 ? probe : -EFAULT;
-  }
-  return transfer(fd, iov, access, offset);
+  append_guest_buffer(p, a[1], a[2], std::min(a[2], kMaxRwCount), access, iov);
+  if (iov.size() > 1) return transfer(fd, iov, access, offset);
+  void* const buf = iov.empty() ? kHostBadPointer : iov[0].iov_base;  // count 0: never touched
+  const size_t n = iov.empty() ? 0 : iov[0].iov_len;
+  if (access == mm::Access::Write) return host_result(positioned ? ::pread(fd, buf, n, offset) : ::read(fd, buf, n));
+  return host_result(positioned ? ::pwrite(fd, buf, n, offset) : ::write(fd, buf, n));
 }
 
 // readv/writev (offset < 0, flags 0), preadv/pwritev, preadv2/pwritev2, in
@@ -79,28 +92,33 @@ int64_t simple_rw(Process& p, const SyscallArgs& a, mm::Access access, bool posi
 // negative offset, -1 being "the file position" for the *2 calls; the
 // descriptor; seekability; opened for this direction, checked before the
 // iovecs since Linux 6.8), which a zero-vector host call of the same kind
-// answers; then the iovec array (count, readable, lengths); then the data.
+// answers; then the iovec array entry by entry as Linux reads it (the count
+// as 32 bits; an entry it cannot read is EFAULT, a negative length EINVAL,
+// a buffer that is not user space EFAULT); then the data, up to the first
+// fault (append_guest_buffer).
 int64_t vector_rw(Process& p, int fd, uint64_t vec, uint64_t vlen, mm::Access access, int64_t offset,
                   bool positioned, int flags) {
   if (positioned && offset < 0) return -EINVAL;
   const bool at_offset = positioned && offset >= 0;
   if (int64_t r = host_result(host_vector_call(fd, nullptr, 0, access, at_offset ? offset : -1, flags)); r < 0)
     return r;
-  if (vlen > abi::kIovMax) return -EINVAL;
-  std::vector<abi::Iovec> guest(static_cast<size_t>(vlen));
-  if (vlen > 0 && !p.mem->copy_in(guest.data(), mm::GuestAddr{vec}, guest.size() * sizeof(abi::Iovec)))
-    return -EFAULT;
-  // Linux: a length that is negative as ssize_t is EINVAL; the total is
-  // clamped to MAX_RW_COUNT (later buffers are shortened or dropped).
+  const uint32_t count = uint32_t(vlen);  // import_iovec's nr_segs
+  if (count > abi::kIovMax) return -EINVAL;
+  std::vector<abi::Iovec> guest(count);
+  for (uint32_t i = 0; i < count; ++i) {
+    if (!p.mem->copy_in(&guest[i], mm::GuestAddr{vec + i * sizeof(abi::Iovec)}, sizeof(abi::Iovec))) return -EFAULT;
+    if (int64_t(guest[i].iov_len) < 0) return -EINVAL;
+  }
+  for (const abi::Iovec& v : guest)
+    if (!mm::access_ok(v.iov_base, v.iov_len)) return -EFAULT;
+  // The total is clamped to MAX_RW_COUNT (later buffers are shortened or
+  // dropped); the host stops at the first iovec that faults.
   uint64_t budget = kMaxRwCount;
   std::vector<iovec> iov;
   for (const abi::Iovec& v : guest) {
-    if (int64_t(v.iov_len) < 0) return -EINVAL;
-  }
-  for (const abi::Iovec& v : guest) {
     const uint64_t len = std::min(v.iov_len, budget);
     budget -= len;
-    if (len > 0 && !p.mem->host_iovecs(mm::GuestAddr{v.iov_base}, len, access, iov)) return -EFAULT;
+    if (!append_guest_buffer(p, v.iov_base, v.iov_len, len, access, iov)) break;
   }
   if (iov.empty()) return 0;
   return transfer(fd, iov, access, at_offset ? offset : -1, flags);
@@ -113,6 +131,18 @@ int64_t vector_rw(Process& p, const SyscallArgs& a, mm::Access access, bool posi
 }
 
 }  // namespace
+
+bool append_guest_buffer(Process& p, uint64_t addr, uint64_t len, uint64_t move, mm::Access access,
+                         std::vector<iovec>& iov) {
+  if (!mm::access_ok(addr, len)) {
+    iov.push_back(iovec{kHostKernelPointer, size_t(move)});
+    return false;
+  }
+  const size_t reached = p.mem->host_iovecs_prefix(mm::GuestAddr{addr}, size_t(move), access, iov);
+  if (reached == move) return true;
+  iov.push_back(iovec{kHostBadPointer, size_t(move - reached)});
+  return false;
+}
 
 int64_t put_stat(Process& p, uint64_t addr, const struct ::stat& st) {
   abi::Stat g{};
@@ -215,7 +245,7 @@ int64_t sys_ioctl(Process& p, const SyscallArgs& a) {
   };
   const IoctlDesc* d = find_ioctl(request);
   if (d == nullptr) {
-    if (::fcntl(fd, F_GETFD) < 0) return host_result(-1);
+    if (int64_t e = fdget_error(fd)) return e;
     return -ENOTTY;
   }
   switch (d->arg) {
@@ -274,8 +304,8 @@ int64_t sys_fcntl(Process& p, const SyscallArgs& a) {
       }
       return r;
     }
-    default:
-      if (::fcntl(fd, F_GETFD) < 0) return host_result(-1);
+    default:  // fdget_raw, then O_PATH takes only the commands above
+      if (int64_t e = fdget_error(fd)) return e;
       return -EINVAL;
   }
 }
@@ -330,7 +360,8 @@ int64_t sys_sendfile(Process& p, const SyscallArgs& a) {
 // through guest memory; the others are the files' own positions.
 int64_t sys_copy_file_range(Process& p, const SyscallArgs& a) {
   const int in_fd = host_fd(a.i32(0)), out_fd = host_fd(a.i32(2));
-  if (::fcntl(in_fd, F_GETFD) < 0 || ::fcntl(out_fd, F_GETFD) < 0) return -EBADF;
+  if (int64_t e = fdget_error(in_fd)) return e;
+  if (int64_t e = fdget_error(out_fd)) return e;
   int64_t off_in = 0, off_out = 0;
   if (a[1] != 0 && !read_guest(p, a[1], off_in)) return -EFAULT;
   if (a[3] != 0 && !read_guest(p, a[3], off_out)) return -EFAULT;
@@ -343,18 +374,54 @@ int64_t sys_copy_file_range(Process& p, const SyscallArgs& a) {
   return r;
 }
 
+namespace {
+
+// A host buffer of n bytes directly followed by an inaccessible page: a
+// host call that writes past n faults there, as Linux faults where a guest
+// buffer stops being writable.
+class GuardedBuffer {
+ public:
+  explicit GuardedBuffer(size_t n) : lead_((n + mm::kPageMask) & ~mm::kPageMask) {
+    void* m = ::mmap(nullptr, lead_ + mm::kPageSize, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED) return;
+    base_ = static_cast<char*>(m);
+    if (lead_ > 0 && ::mprotect(base_, lead_, PROT_READ | PROT_WRITE) != 0) return;
+    data_ = base_ + lead_ - n;
+  }
+  ~GuardedBuffer() {
+    if (base_) ::munmap(base_, lead_ + mm::kPageSize);
+  }
+  GuardedBuffer(const GuardedBuffer&) = delete;
+  GuardedBuffer& operator=(const GuardedBuffer&) = delete;
+
+  char* data() const { return data_; }  // nullptr when the host had no memory for it
+
+ private:
+  size_t lead_;
+  char* base_ = nullptr;
+  char* data_ = nullptr;
+};
+
+}  // namespace
+
 int64_t sys_getdents64(Process& p, const SyscallArgs& a) {
   const int fd = host_fd(a.i32(0));
-  // Entries are read into a host buffer (the record format is the kernel's, so
-  // it is copied verbatim); the guest buffer is checked first so that no
-  // entries are consumed when it is bad.
-  const size_t count = size_t(std::min<uint64_t>(a.i32(2) < 0 ? 0 : uint64_t(uint32_t(a.i32(2))), 1u << 16));
-  std::vector<iovec> check;
-  if (count > 0 && !p.mem->host_iovecs(mm::GuestAddr{a[1]}, count, mm::Access::Write, check)) {
-    if (::fcntl(fd, F_GETFD) < 0) return host_result(-1);
-    return -EFAULT;
+  const uint32_t count = uint32_t(a[2]);
+  // Linux writes the records straight into the guest buffer, one by one, and
+  // stops at the first that does not fit in `count` or faults (EFAULT when
+  // it is the first). The host call writes them into a host buffer as long
+  // as the guest buffer's writable start (at most 64 KiB: fewer records per
+  // call) followed by a page that faults, with the guest's count: it stops
+  // at the same record, and consumes no record it does not return.
+  std::vector<iovec> reach;
+  const size_t n = p.mem->host_iovecs_prefix(mm::GuestAddr{a[1]}, std::min<size_t>(count, 1u << 16),
+                                             mm::Access::Write, reach);
+  if (n == 0) {
+    void* const bad = mm::access_ok(a[1], count) ? kHostBadPointer : kHostKernelPointer;
+    return host_result(::syscall(SYS_getdents64, fd, bad, count));
   }
-  std::vector<char> buf(std::max<size_t>(count, 1));
+  GuardedBuffer buf(n);
+  if (!buf.data()) return -ENOMEM;
   // /proc/self/fd: emu's own descriptors are left out; a batch of nothing
   // but those is skipped, not taken for the end of the directory.
   const bool filter = lists_own_descriptors(fd);

@@ -101,6 +101,23 @@ int64_t put_stat(Process& p, uint64_t addr, const struct ::stat& st);
 // Largest byte count one read/write moves (Linux MAX_RW_COUNT).
 inline constexpr uint64_t kMaxRwCount = 0x7ffff000;
 
+// A host address in the kernel half: a host call given it for a buffer
+// fails access_ok with EFAULT, after every check that comes first, as
+// Linux's fails a guest buffer that is not user space (mm::access_ok).
+inline void* const kHostKernelPointer = reinterpret_cast<void*>(0xffff800000000000ull);
+
+// Appends the host iovecs through which a host call moves `move` bytes
+// (<= len: MAX_RW_COUNT clamps) between a descriptor and the guest buffer
+// [addr, addr + len), so that the host kernel does what Linux would with
+// the guest's: the part before the first byte that faults, then one iovec
+// at kHostBadPointer, where the host kernel stops as Linux stops at the
+// fault (a short count; EFAULT only when nothing moved, and only after
+// whatever comes first: EBADF, EISDIR, EAGAIN, the end of the file...). A
+// buffer that is not user space becomes kHostKernelPointer. Returns false
+// when the iovecs end in one that faults.
+bool append_guest_buffer(Process& p, uint64_t addr, uint64_t len, uint64_t move, mm::Access access,
+                         std::vector<iovec>& iov);
+
 // ---- memory.cpp -------------------------------------------------------------
 int64_t sys_brk(Process&, const SyscallArgs&);
 int64_t sys_mmap(Process&, const SyscallArgs&);

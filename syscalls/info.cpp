@@ -55,13 +55,17 @@ int64_t sys_sysinfo(Process& p, const SyscallArgs& a) {
 }
 
 int64_t sys_getrandom(Process& p, const SyscallArgs& a) {
-  constexpr unsigned kKnownFlags = GRND_NONBLOCK | GRND_RANDOM | 0x4 /* GRND_INSECURE */;
+  constexpr unsigned kRandom = GRND_RANDOM, kInsecure = 0x4 /* GRND_INSECURE */;
   const unsigned flags = unsigned(a[2]);
-  if (flags & ~kKnownFlags) return -EINVAL;
-  const size_t len = size_t(std::min<uint64_t>(a[1], 1u << 25));
-  if (len == 0) return 0;
+  if (flags & ~(GRND_NONBLOCK | kRandom | kInsecure)) return -EINVAL;
+  if ((flags & (kRandom | kInsecure)) == (kRandom | kInsecure)) return -EINVAL;
+  // Linux clamps the length to MAX_RW_COUNT and checks it with access_ok;
+  // here at most 32 MiB go per call (a short count, as for a signal), up to
+  // the first byte that faults (append_guest_buffer).
+  const uint64_t len = std::min(a[1], kMaxRwCount);
   std::vector<iovec> iov;
-  if (!p.mem->host_iovecs(mm::GuestAddr{a[0]}, len, mm::Access::Write, iov)) return -EFAULT;
+  append_guest_buffer(p, a[0], len, std::min<uint64_t>(len, 1u << 25), mm::Access::Write, iov);
+  if (iov.empty()) return host_result(::getrandom(kHostBadPointer, 0, flags));
   int64_t total = 0;
   for (const iovec& v : iov) {
     int64_t r = host_result(::getrandom(v.iov_base, v.iov_len, flags));

@@ -89,6 +89,10 @@ int64_t do_poll(Process& p, uint64_t ufds, uint64_t nfds, abi::Timespec* host_ts
   if (mask && mask->ready()) return -EINTR;
   const int64_t r = host_result(::syscall(SYS_ppoll, fds.data(), nfds, host_ts, mask ? mask->host_mask() : nullptr,
                                           sizeof(uint64_t)));
+  // After the wait, whatever it gave, Linux opens the array for writing
+  // back (user_write_access_begin): an array that is not user space is
+  // EFAULT even with nfds 0, which copied nothing in.
+  if (!mm::access_ok(ufds, nfds * sizeof(abi::Pollfd))) return -EFAULT;
   if (r < 0) return r;
   // Only revents is written back (struct pollfd's last field), as the kernel does.
   for (size_t i = 0; i < fds.size(); ++i) {

@@ -2,6 +2,7 @@
 // is one thread in one process; ids are the host's (the emulator IS that
 // process).
 #include <sched.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -220,46 +221,94 @@ int64_t sys_prctl(Process& p, const SyscallArgs& a) {
   }
 }
 
-// One guest thread: nobody else can change a futex word or wake a waiter.
-// WAIT on a changed word is EAGAIN as in Linux; WAIT on an unchanged word
-// sleeps out its timeout (ETIMEDOUT), or, without one, until a host signal
-// interrupts it (a deadlock natively too). Wakes find no waiters.
-int64_t sys_futex(Process& p, const SyscallArgs& a) {
-  constexpr int kPrivate = 128, kClockRealtime = 256;
-  const int op = a.i32(1) & ~(kPrivate | kClockRealtime);
-  const uint32_t val = uint32_t(a[2]);
-  switch (op) {
-    case 0:     // FUTEX_WAIT (relative timeout)
-    case 9: {   // FUTEX_WAIT_BITSET (absolute timeout)
-      if (op == 9 && uint32_t(a[5]) == 0) return -EINVAL;
-      uint32_t word = 0;
-      if (!read_guest(p, a[0], word)) return -EFAULT;
-      if (word != val) return -EAGAIN;
-      if (a[3] == 0) {
-        ::pause();
-        return -EINTR;
-      }
-      abi::Timespec ts{};
-      if (!read_guest(p, a[3], ts)) return -EFAULT;
-      if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000) return -EINVAL;
-      struct ::timespec t{ts.tv_sec, ts.tv_nsec};
-      const clockid_t clock = (a.i32(1) & kClockRealtime) ? CLOCK_REALTIME : CLOCK_MONOTONIC;
-      int rc = op == 9 ? ::clock_nanosleep(clock, TIMER_ABSTIME, &t, nullptr) : ::nanosleep(&t, nullptr);
-      return rc == 0 ? -ETIMEDOUT : -EINTR;
-    }
-    case 1:     // FUTEX_WAKE
-    case 10:    // FUTEX_WAKE_BITSET
-    case 3:     // FUTEX_REQUEUE
-    case 5:     // FUTEX_WAKE_OP
-      return 0;
-    case 4: {   // FUTEX_CMP_REQUEUE
-      uint32_t word = 0;
-      if (!read_guest(p, a[0], word)) return -EFAULT;
-      return word == uint32_t(a[5]) ? 0 : -EAGAIN;
-    }
-    default:
-      return -ENOSYS;
+namespace {
+
+// The host addresses a host futex call is given for the guest's futex words
+// (guest memory is host memory). A word keeps its offset in its page, so
+// alignment is judged alike (EINVAL first), and the host kernel meets what
+// Linux would at the guest's address:
+//  - a word it may write (the PI operations' owner word, WAKE_OP's second,
+//    any shared futex's: get_futex_key) that the guest may write: the word;
+//  - one the guest may only read: a read-only host copy of its page, so
+//    the host reads the value and then fails to write, or refuses a shared
+//    futex in read-only anonymous memory, as Linux does;
+//  - one the guest may not read: an address in the first pages, never
+//    mapped (EFAULT once touched; a private WAKE does not touch it);
+//  - one that is not user space: an address in the kernel half (access_ok).
+// Never a host address that is not the guest's own.
+class FutexWords {
+ public:
+  explicit FutexWords(Process& p) : p_(p) {}
+  ~FutexWords() {
+    for (void* page : copies_)
+      if (page) ::munmap(page, mm::kPageSize);
   }
+  FutexWords(const FutexWords&) = delete;
+  FutexWords& operator=(const FutexWords&) = delete;
+
+  // `slot` (0 or 1) keeps two unreadable words at distinct host addresses.
+  void* word(uint64_t addr, bool written, int slot) {
+    const uint64_t offset = addr & mm::kPageMask;
+    if (!mm::access_ok(addr, sizeof(uint32_t))) return static_cast<char*>(kHostKernelPointer) + offset;
+    std::vector<iovec> at;
+    const auto host = [&](mm::Access access) -> void* {
+      at.clear();
+      if (p_.mem->host_iovecs_prefix(mm::GuestAddr{addr}, sizeof(uint32_t), access, at) != sizeof(uint32_t) ||
+          at.size() != 1)
+        return nullptr;
+      return at[0].iov_base;
+    };
+    if (written)
+      if (void* w = host(mm::Access::Write)) return w;
+    void* const r = host(mm::Access::Read);
+    if (r == nullptr) return reinterpret_cast<void*>(slot * mm::kPageSize + offset);
+    if (!written) return r;
+    void* page = ::mmap(nullptr, mm::kPageSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (page == MAP_FAILED) return reinterpret_cast<void*>(slot * mm::kPageSize + offset);
+    copies_[slot] = page;
+    std::memcpy(static_cast<char*>(page) + offset, r, sizeof(uint32_t));
+    ::mprotect(page, mm::kPageSize, PROT_READ);
+    return static_cast<char*>(page) + offset;
+  }
+
+ private:
+  Process& p_;
+  void* copies_[2] = {};
+};
+
+}  // namespace
+
+// futex(2) by the host's futex on the guest's words (guest memory is host
+// memory, the guest's thread is emu's): the host kernel checks, waits,
+// wakes, requeues and runs WAKE_OP and the priority-inheritance protocol
+// (whose owner TIDs are the host's) exactly as Linux does for the guest.
+// Only the pointers are translated (FutexWords); the timeout, which Linux
+// reads first, is read here first.
+int64_t sys_futex(Process& p, const SyscallArgs& a) {
+  enum : int { kWait = 0, kRequeue = 3, kCmpRequeue = 4, kWakeOp = 5, kLockPi = 6, kUnlockPi = 7, kTrylockPi = 8,
+               kWaitBitset = 9, kWaitRequeuePi = 11, kCmpRequeuePi = 12, kLockPi2 = 13 };
+  const int op = a.i32(1);
+  const int cmd = op & 127;  // without FUTEX_PRIVATE_FLAG and FUTEX_CLOCK_REALTIME
+  const bool has_timeout =
+      cmd == kWait || cmd == kLockPi || cmd == kWaitBitset || cmd == kWaitRequeuePi || cmd == kLockPi2;
+  struct ::timespec timeout {};
+  void* arg4 = reinterpret_cast<void*>(a[3]);  // val2 for the others
+  if (has_timeout && a[3] != 0) {
+    abi::Timespec ts{};
+    if (!read_guest(p, a[3], ts)) return -EFAULT;
+    timeout = {ts.tv_sec, ts.tv_nsec};
+    arg4 = &timeout;
+  }
+  const bool shared = !(op & 128);
+  const bool owner_word = cmd == kLockPi || cmd == kUnlockPi || cmd == kTrylockPi || cmd == kLockPi2;
+  const bool second_word =
+      cmd == kRequeue || cmd == kCmpRequeue || cmd == kWakeOp || cmd == kWaitRequeuePi || cmd == kCmpRequeuePi;
+  const bool second_written = cmd == kWakeOp || cmd == kWaitRequeuePi || cmd == kCmpRequeuePi;
+  FutexWords words(p);
+  void* const word = words.word(a[0], owner_word || shared, 0);
+  void* word2 = nullptr;
+  if (second_word) word2 = a[4] == a[0] ? word : words.word(a[4], second_written || shared, 1);
+  return host_result(::syscall(SYS_futex, word, op, uint32_t(a[2]), arg4, word2, uint32_t(a[5])));
 }
 
 }  // namespace emu::syscalls

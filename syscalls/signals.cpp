@@ -65,38 +65,42 @@ int64_t signal_self(Process& p, int sig, int code) {
 
 }  // namespace
 
+// The sa_flags bits Linux keeps (UAPI_SA_FLAGS on x86-64): SA_NOCLDSTOP,
+// SA_NOCLDWAIT, SA_SIGINFO, SA_EXPOSE_TAGBITS, SA_RESTORER, SA_ONSTACK,
+// SA_RESTART, SA_NODEFER, SA_RESETHAND. It clears the others, so that a
+// program can tell which flags the kernel knows.
+constexpr uint64_t kUapiSaFlags = 0x1 | 0x2 | 0x4 | 0x800 | 0x04000000 | 0x08000000 | 0x10000000 | 0x40000000 | 0x80000000;
+
+// Linux's order: the set size, reading the new action (EFAULT), the signal
+// (do_sigaction: EINVAL), the change, and only then writing the old action
+// back, so an unwritable oact is EFAULT with the new action in force.
 int64_t sys_rt_sigaction(Process& p, const SyscallArgs& a) {
   const int sig = a.i32(0);
   if (a[3] != kSigsetSize) return -EINVAL;
-  if (!valid_signal(sig)) return -EINVAL;
   abi::Sigaction act{};
-  if (a[1] != 0) {
-    if (sig == SIGKILL || sig == SIGSTOP) return -EINVAL;
-    if (!read_guest(p, a[1], act)) return -EFAULT;
-  }
+  if (a[1] != 0 && !read_guest(p, a[1], act)) return -EFAULT;
+  if (!valid_signal(sig) || (a[1] != 0 && (sig == SIGKILL || sig == SIGSTOP))) return -EINVAL;
   SignalAction& slot = p.signals.actions[sig - 1];
   const abi::Sigaction old{slot.handler, slot.flags, slot.restorer, slot.mask};
-  if (a[2] != 0 && !write_guest(p, a[2], old)) return -EFAULT;
   if (a[1] != 0) {
-    slot = SignalAction{act.handler, act.flags, act.restorer, act.mask & ~kUnblockable};
+    slot = SignalAction{act.handler, act.flags & kUapiSaFlags, act.restorer, act.mask & ~kUnblockable};
     // POSIX: setting a pending signal to be ignored discards it.
     if (act.handler == 1 || (act.handler == 0 && default_ignores(sig))) p.signals.pending &= ~sig_bit(sig);
     mirror_disposition(p, sig);
   }
+  if (a[2] != 0 && !write_guest(p, a[2], old)) return -EFAULT;
   return 0;
 }
 
+// As rt_sigaction: the new mask is in force before the old one is written back.
 int64_t sys_rt_sigprocmask(Process& p, const SyscallArgs& a) {
   const int how = a.i32(0);
   if (a[3] != kSigsetSize) return -EINVAL;
-  uint64_t set = 0;
+  const uint64_t old = p.signals.blocked;
   if (a[1] != 0) {
+    uint64_t set = 0;
     if (!read_guest(p, a[1], set)) return -EFAULT;
     if (how != SIG_BLOCK && how != SIG_UNBLOCK && how != SIG_SETMASK) return -EINVAL;
-  }
-  const uint64_t old = p.signals.blocked;
-  if (a[2] != 0 && !write_guest(p, a[2], old)) return -EFAULT;
-  if (a[1] != 0) {
     set &= ~kUnblockable;
     if (how == SIG_BLOCK) p.signals.blocked |= set;
     else if (how == SIG_UNBLOCK) p.signals.blocked &= ~set;
@@ -104,6 +108,7 @@ int64_t sys_rt_sigprocmask(Process& p, const SyscallArgs& a) {
     mirror_mask(p);  // newly unblocked host-pending signals arrive now
     if (p.signals.pending & ~p.signals.blocked) raise_interrupt(*p.cpu);
   }
+  if (a[2] != 0 && !write_guest(p, a[2], old)) return -EFAULT;
   return 0;
 }
 
@@ -199,9 +204,10 @@ int64_t sys_sigaltstack(Process& p, const SyscallArgs& a) {
 int64_t sys_kill(Process& p, const SyscallArgs& a) {
   const int64_t pid = a.i32(0);
   if (pid == ::getpid()) return signal_self(p, a.i32(1), abi::kSiUser);
-  if (a.i32(1) < 0 || a.i32(1) > abi::kNsig) return -EINVAL;
   // Other processes and process groups are real host processes (a group
-  // that includes emu gets the signal through the host mirror too).
+  // that includes emu gets the signal through the host mirror too). The
+  // host checks the signal where Linux does: after finding a process
+  // (ESRCH first).
   return host_result(::kill(pid_t(pid), a.i32(1)));
 }
 

@@ -33,11 +33,24 @@ void op_jcc(Cpu& cpu, const Insn& in) {
   return enter_next_block(cpu);
 }
 
+template <unsigned CC>
+void op_jcc_loop(Cpu& cpu, const Insn& in) {
+  if (eval_cond_inline(cpu, CC)) return reenter_block(cpu, in);
+  cpu.rip = next_addr(cpu, in);
+  return enter_next_block(cpu);
+}
+
 template <size_t... CC>
 constexpr std::array<Handler, 16> make_jcc_table(std::index_sequence<CC...>) {
   return {&op_jcc<CC>...};
 }
 constexpr auto kJcc = make_jcc_table(std::make_index_sequence<16>{});
+
+template <size_t... CC>
+constexpr std::array<Handler, 16> make_jcc_loop_table(std::index_sequence<CC...>) {
+  return {&op_jcc_loop<CC>...};
+}
+constexpr auto kJccLoop = make_jcc_loop_table(std::make_index_sequence<16>{});
 
 void op_jmp_reg(Cpu& cpu, const Insn& in) {
   cpu.rip = branch_target(cpu.gpr[in.rm]);
@@ -164,6 +177,8 @@ void op_int_overflow(Cpu&, const Insn&) {
 }
 
 }  // namespace
+
+Handler jcc_back_to_block_start(unsigned cc) { return kJccLoop[cc & 15]; }
 
 void op_gp(Cpu&, const Insn&) { raise_gp(); }
 

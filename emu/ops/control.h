@@ -36,6 +36,11 @@ inline uint64_t branch_target(uint64_t target) {
 // Binds the encodings this file owns (see above). False for anything else.
 bool bind_control(const Decoded& d, Insn& out);
 
+// The handler of a Jcc with condition `cc` whose target is the start of its
+// own block (a loop's back edge): taken, it goes round again without the
+// block links (emu/block_chain.h reenter_block). Bound by the block builder.
+Handler jcc_back_to_block_start(unsigned cc);
+
 // Raises SIGILL (ILL_ILLOPN) at the instruction: the handler of every
 // encoding no binder owns, and of undecodable bytes (then in.len == 0).
 void op_invalid(Cpu& cpu, const Insn& in);

@@ -121,8 +121,10 @@ bool bind_alu(const Decoded& d, Insn& out);
 // The handler of CMP/TEST (bound to `compare`) and the Jcc with condition
 // `cc` right after it, as one (emu/ops/alu.cpp); nullptr when `compare` is
 // not a CMP/TEST handler that has a fused form. With `flags_dead` (no
-// successor of the block reads them before writing them) it records no flags.
-Handler fused_compare_branch(Handler compare, unsigned cc, bool flags_dead);
+// successor of the block reads them before writing them) it records no flags;
+// with `loop` (the Jcc's target is its block's start) it goes round again
+// without the block links (reenter_block) where its form allows.
+Handler fused_compare_branch(Handler compare, unsigned cc, bool flags_dead, bool loop);
 bool bind_shift(const Decoded& d, Insn& out);
 bool bind_muldiv(const Decoded& d, Insn& out);
 bool bind_bitops(const Decoded& d, Insn& out);

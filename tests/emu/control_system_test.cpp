@@ -428,6 +428,41 @@ TEST_CASE("the instruction limit stops a self-looping block chained or not", "[s
   }
 }
 
+// A loop's back edge (a Jcc to its own block's start: reenter_block) goes
+// round without the block links; the limit and an interrupt still stop it at
+// a block end, fused or not.
+TEST_CASE("the instruction limit and an interrupt stop a Jcc back edge, fused or not", "[system][chain]") {
+  const std::vector<std::vector<uint8_t>> loops = {
+      {0x83, 0xc0, 0x01, 0x39, 0xc8, 0x75, 0xf9},  // 0: add eax, 1 | 3: cmp eax, ecx | 5: jne 0 (fused)
+      {0x83, 0xc0, 0x01, 0xff, 0xc9, 0x75, 0xf9},  // 0: add eax, 1 | 3: dec ecx | 5: jnz 0 (op_jcc)
+  };
+  for (const auto& code : loops) {
+    Harness h(code);
+    h.cpu.gpr[RCX] = ~0ull >> 1;
+    h.cpu.insn_limit = 30'000;
+    CHECK(h.interp.run() == Event::InsnLimit);
+    CHECK(h.cpu.icount >= 30'000);
+    CHECK(h.cpu.icount < 30'000 + 3);  // within one block of three instructions
+    CHECK(h.cpu.gpr[RAX] == h.cpu.icount / 3);
+    CHECK(h.cpu.rip == Harness::kCodeAddr);
+    CHECK(h.interp.stats().loop_block_ends < h.cpu.icount / 3 / 20);
+    raise_interrupt(h.cpu);
+    CHECK(h.interp.run() == Event::Interrupt);
+    clear_interrupt(h.cpu);
+  }
+}
+
+TEST_CASE("a loop that rewrites its own body runs the new code from the next round", "[system][chain]") {
+  // 0: mov ecx, 3 | 5: add eax, 1 | 8: mov byte [rip - 8], 2 (the ADD's immediate)
+  // 15: dec ecx | 17: jnz 5
+  Harness h({0xb9, 0x03, 0x00, 0x00, 0x00, 0x83, 0xc0, 0x01, 0xc6, 0x05, 0xf8, 0xff, 0xff, 0xff, 0x02, 0xff, 0xc9,
+             0x75, 0xf2});
+  h.cpu.gpr[RAX] = 0;
+  h.run();
+  CHECK(h.cpu.gpr[RAX] == 1 + 2 + 2);
+  CHECK(h.cpu.gpr[RCX] == 0);
+}
+
 // An interrupt raised while the guest spins (as the host signal catcher does
 // from another context) stops a chained loop at a block boundary; lowering
 // it lets the loop go on block to block again.

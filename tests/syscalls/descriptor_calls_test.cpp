@@ -28,42 +28,11 @@ namespace abi = emu::syscalls::abi;
 
 namespace {
 
-// An unmapped address in the guest and (page 0) in this process.
-constexpr uint64_t kBad = 0x1000;
-
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/emu-desc-XXXXXX";
-    REQUIRE(::mkdtemp(tmpl));
-    path = tmpl;
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  std::string file(const std::string& name, const std::string& content) const {
-    const std::string p = path + "/" + name;
-    std::ofstream(p, std::ios::binary) << content;
-    return p;
-  }
-};
-
 std::string slurp(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
-}
-
-// The result of a native system call as the handlers report it: value or -errno.
-int64_t native(long nr, long a0 = 0, long a1 = 0, long a2 = 0, long a3 = 0, long a4 = 0, long a5 = 0) {
-  const long r = ::syscall(nr, a0, a1, a2, a3, a4, a5);
-  return r < 0 ? -errno : r;
-}
-
-// A guest page with the given protection.
-uint64_t guest_page(Guest& g, int prot) {
-  const int64_t addr = g.call(kMmap, 0, 4096, uint64_t(prot), kMapPrivate | kMapAnonymous, uint64_t(-1), 0);
-  REQUIRE(addr > 0);
-  return uint64_t(addr);
 }
 
 }  // namespace

@@ -22,36 +22,9 @@ namespace abi = emu::syscalls::abi;
 
 namespace {
 
-constexpr uint64_t kBad = 0x1000;  // unmapped in the guest and in this process
 constexpr uint32_t kStatxBasicStats = 0x7ff, kStatxBtime = 0x800;
 constexpr int kAtEmptyPath = 0x1000, kAtSymlinkFollow = 0x400;
 constexpr uint32_t kRenameNoreplace = 1, kRenameExchange = 2;
-
-struct TempDir {
-  std::string path;
-  int fd = -1;
-  TempDir() {
-    char tmpl[] = "/tmp/emu-path-XXXXXX";
-    REQUIRE(::mkdtemp(tmpl));
-    path = tmpl;
-    fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY);
-  }
-  ~TempDir() {
-    ::close(fd);
-    std::filesystem::remove_all(path);
-  }
-  std::string file(const std::string& name, const std::string& content, mode_t mode = 0644) const {
-    const std::string p = path + "/" + name;
-    std::ofstream(p, std::ios::binary) << content;
-    ::chmod(p.c_str(), mode);
-    return p;
-  }
-};
-
-int64_t native(long nr, long a0 = 0, long a1 = 0, long a2 = 0, long a3 = 0, long a4 = 0) {
-  const long r = ::syscall(nr, a0, a1, a2, a3, a4);
-  return r < 0 ? -errno : r;
-}
 
 mode_t mode_of(const std::string& path) {
   struct ::stat st {};

@@ -21,18 +21,10 @@ namespace abi = emu::syscalls::abi;
 
 namespace {
 
-constexpr uint64_t kBad = 0x1000;
-
 uint64_t fd_bits(std::initializer_list<int> fds) {
   uint64_t bits = 0;
   for (int fd : fds) bits |= uint64_t{1} << fd;
   return bits;
-}
-
-uint64_t guest_page(Guest& g, int prot) {
-  const int64_t addr = g.call(kMmap, 0, 4096, uint64_t(prot), kMapPrivate | kMapAnonymous, uint64_t(-1), 0);
-  REQUIRE(addr > 0);
-  return uint64_t(addr);
 }
 
 }  // namespace

@@ -3,13 +3,19 @@
 // dispatch() exactly as the run loop does.
 #pragma once
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "emu/cpu.h"
@@ -128,5 +134,47 @@ struct HostPipe {
     ::close(fds[1]);
   }
 };
+
+// An address unmapped in the guest and (page 1) in this process.
+constexpr uint64_t kBad = 0x1000;
+
+// A fresh directory under /tmp, removed with all it holds; `fd` is open on it.
+struct TempDir {
+  std::string path;
+  int fd = -1;
+  TempDir() {
+    char tmpl[] = "/tmp/emu-test-XXXXXX";
+    REQUIRE(::mkdtemp(tmpl));
+    path = tmpl;
+    fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY);
+  }
+  ~TempDir() {
+    ::close(fd);
+    std::filesystem::remove_all(path);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::string file(const std::string& name, const std::string& content, mode_t mode = 0644) const {
+    const std::string p = path + "/" + name;
+    std::ofstream(p, std::ios::binary) << content;
+    ::chmod(p.c_str(), mode);
+    return p;
+  }
+};
+
+// The result of the same system call made natively by the test process, as
+// the handlers report theirs: the value or -errno. The oracle where the
+// order of two errors matters.
+inline int64_t native(long nr, long a0 = 0, long a1 = 0, long a2 = 0, long a3 = 0, long a4 = 0, long a5 = 0) {
+  const long r = ::syscall(nr, a0, a1, a2, a3, a4, a5);
+  return r < 0 ? -errno : r;
+}
+
+// A fresh guest page with protection `prot`.
+inline uint64_t guest_page(Guest& g, int prot) {
+  const int64_t addr = g.call(kMmap, 0, 4096, uint64_t(prot), kMapPrivate | kMapAnonymous, uint64_t(-1), 0);
+  REQUIRE(addr > 0);
+  return uint64_t(addr);
+}
 
 }  // namespace syscalls_test
