@@ -119,6 +119,58 @@ static void case_altstack(void) {
   signal(SIGUSR2, SIG_DFL);
 }
 
+// SS_AUTODISARM (Linux 4.7): the handler runs with the stack disarmed, and
+// the frame's uc_stack holds the flags as set, which rt_sigreturn puts back.
+// Also: the initial state, and setting it to itself, is not an error.
+#ifndef SS_AUTODISARM
+#define SS_AUTODISARM (1U << 31)
+#endif
+static volatile int frame_flags, handler_flags;
+static volatile size_t frame_size, handler_size;
+static void on_usr2_frame(int sig, siginfo_t* si, void* ucv) {
+  (void)sig;
+  (void)si;
+  const ucontext_t* uc = ucv;
+  frame_flags = uc->uc_stack.ss_flags;
+  frame_size = uc->uc_stack.ss_size;
+  stack_t cur;
+  sigaltstack(NULL, &cur);
+  handler_flags = cur.ss_flags;
+  handler_size = cur.ss_size;
+}
+
+static void case_altstack_autodisarm(void) {
+  stack_t st;
+  sigaltstack(NULL, &st);
+  stack_t none = {0};
+  printf("altstack initial: flags=%#x size=%zu; set to {0}: %d\n", (unsigned)st.ss_flags, st.ss_size,
+         sigaltstack(&none, NULL));
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_sigaction = on_usr2_frame;
+  sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+  sigaction(SIGUSR2, &sa, NULL);
+  const unsigned modes[] = {0, SS_AUTODISARM, SS_DISABLE};
+  for (int i = 0; i < 3; ++i) {
+    stack_t ss = {.ss_sp = altstack, .ss_size = sizeof altstack, .ss_flags = (int)modes[i]};
+    const int r = sigaltstack(&ss, NULL);
+    raise(SIGUSR2);
+    sigaltstack(NULL, &st);
+    printf("altstack mode %#x: set %d, frame flags=%#x size=%zu, in handler flags=%#x size=%zu, after flags=%#x\n",
+           modes[i], r, (unsigned)frame_flags, frame_size, (unsigned)handler_flags, handler_size,
+           (unsigned)st.ss_flags);
+  }
+  // An unwritable old-stack pointer: EFAULT, with the new stack in force.
+  stack_t ss = {.ss_sp = altstack, .ss_size = sizeof altstack, .ss_flags = 0};
+  const int r = sigaltstack(&ss, (stack_t*)"read-only");
+  sigaltstack(NULL, &st);
+  printf("altstack with a read-only old pointer: %d, then flags=%#x size=%zu\n", r, (unsigned)st.ss_flags,
+         st.ss_size);
+  ss.ss_flags = SS_DISABLE;
+  sigaltstack(&ss, NULL);
+  signal(SIGUSR2, SIG_DFL);
+}
+
 static void case_mask_pending(void) {
   hits = 0;
   set_handler(SIGUSR1, on_usr1, 0);
@@ -294,6 +346,7 @@ int main(int argc, char** argv) {
   case_segv_modify_rip();
   case_fpe();
   case_altstack();
+  case_altstack_autodisarm();
   case_mask_pending();
   case_sigsuspend();
   case_sigtimedwait();

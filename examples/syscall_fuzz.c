@@ -1968,16 +1968,6 @@ static void g_sigaltstack(long* a) {
     a[0] = ptr_in("ss", &ss, sizeof ss, what);
   }
   a[1] = ptr_out_or_null("oss", 24, OUT_FIXED, 30);
-  // Known (syscalls/signals.cpp sys_sigaltstack): with an unwritable oss the
-  // new stack is not set (Linux sets it, then EFAULT); SS_AUTODISARM is not
-  // kept (Linux reports it in ss_flags, and with it a thread is never "on"
-  // its signal stack: no EPERM).
-  KNOWN(a[0] && (fully_readable((u64)a[0], 24) || in_arena((u64)a[0])) && a[1] && !fully_writable((u64)a[1], 24));
-  KNOWN(a[0] && (in_arena((u64)a[0]) || (fully_readable((u64)a[0], 24) && (((int*)a[0])[2] & 0x80000000u))));
-  // Linux returns 0 at once when the new stack equals the current one, even
-  // {0, 0, 0} (the initial state); emu checks it (ENOMEM).
-  KNOWN(a[0] && fully_readable((u64)a[0], 24) && ((u64*)a[0])[0] == 0 && ((u64*)a[0])[2] == 0 &&
-        ((int*)a[0])[2] == 0);
 }
 static void g_getitimer(long* a) {
   a[0] = PICKV(long, 0, 1, 2, 3, -1);
@@ -2130,9 +2120,6 @@ static void g_waitid(long* a) {
   a[3] = PICKV(long, 4, 5, 0, 2, 0x01000004, -1, 1);
   addf("options=0x%lx", (unsigned long)(unsigned)a[3]);
   a[4] = ptr_out_or_null("rusage", 144, OUT_FIXED, 40);
-  // Known (syscalls/children.cpp sys_waitid): after a failure Linux still
-  // writes the (zeroed) siginfo, so a bad one is EFAULT.
-  KNOWN(a[2] != 0 && !fully_writable((u64)a[2], 128));
 }
 static void g_getrusage(long* a) {
   a[0] = PICKV(long, 0, -1, 1, 2, -2);
@@ -2200,21 +2187,16 @@ static long rlimit_in(const char* name, long resource, int valid) {
   }
   return ptr_place2(name, c_slot(sizeof v), v, sizeof v, what, 1, 0);  // the arena's bytes could be any limit
 }
-// Known (syscalls/process.cpp sys_getrlimit, sys_setrlimit): a NULL
-// pointer is EFAULT before an invalid resource (Linux, getrlimit: EINVAL);
-// an invalid resource is EINVAL before a bad pointer (Linux, setrlimit: EFAULT).
 static void g_getrlimit(long* a) {
   int valid;
   a[0] = resource_arg(&valid);
   a[1] = ptr_out_or_null("rlim", 16, OUT_FIXED, 10);
-  KNOWN(!valid && a[1] == 0);
 }
 static void g_setrlimit(long* a) {
   int valid;
   a[0] = resource_arg(&valid);
   a[1] = chance(10) ? 0 : rlimit_in("rlim", a[0], valid);
   if (!a[1]) addf("rlim=NULL");
-  KNOWN(!valid && a[1] && !fully_readable((u64)a[1], 16));
 }
 static void g_prlimit64(long* a) {
   static const char* const labels[] = {"0", "self", "INT_MAX", "-1"};
@@ -2227,10 +2209,6 @@ static void g_prlimit64(long* a) {
   a[2] = chance(50) ? 0 : rlimit_in("new", a[1], valid);
   if (!a[2]) addf("new=NULL");
   a[3] = ptr_out_or_null("old", 16, OUT_FIXED, 30);
-  // Known (syscalls/process.cpp sys_prlimit64): the resource and cur > max
-  // are checked before the new limit is read and the process looked up
-  // (Linux: copy, EFAULT; lookup, ESRCH; then resource and limits, EINVAL).
-  KNOWN(k >= 2 && (!valid || (a[2] && fully_readable((u64)a[2], 16) && ((u64*)a[2])[0] > ((u64*)a[2])[1])));
   KNOWN(!valid && a[2] && !fully_readable((u64)a[2], 16));
 }
 static void g_getgroups(long* a) {
@@ -2268,9 +2246,7 @@ static void g_prctl(long* a) {
       a[1] = ptr_in("name", s, strlen(s) + 1, what);
       break;
     }
-    // Known: the name is the emulator's ("emu"), not the program's, until
-    // PR_SET_NAME: no checksum but with "all".
-    case 16: a[1] = ptr_out("name", 16, OUT_FIXED); if (all_mode) call_flags |= F_SUM; break;
+    case 16: a[1] = ptr_out("name", 16, OUT_FIXED); call_flags |= F_SUM; break;
     case 1: a[1] = PICKV(long, 0, 65, -1); addf("sig=%ld", a[1]); break;
     case 2: case 25: a[1] = ptr_out("out", 4, OUT_FIXED); call_flags |= F_SUM; break;
     case 37: a[1] = ptr_out("out", 4, OUT_FIXED); call_flags |= F_SUM; break;
@@ -2421,9 +2397,6 @@ static void g_sched_getaffinity(long* a) {
   a[1] = (long)len;
   addf("len=%s", num(len));
   a[2] = ptr_out("mask", len, OUT_RET);
-  // Known (syscalls/process.cpp sys_sched_getaffinity): the length is taken
-  // as 64 bits and capped (Linux: unsigned int, a multiple of 8).
-  KNOWN(len > 0xffffffffUL);
 }
 static void g_set_tid_address(long* a) { a[0] = ptr_any("tidptr"); }
 static void g_set_robust_list(long* a) {

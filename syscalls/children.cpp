@@ -208,17 +208,22 @@ int64_t sys_wait4(Process& p, const SyscallArgs& a) {
   return pid;
 }
 
+// Linux's order: the wait; the rusage when a child was reported (EFAULT);
+// then the siginfo, written whatever the wait gave (zeroes after a failure
+// or when WNOHANG found nothing), so a bad one is EFAULT even then. The
+// kernel writes si_signo, si_errno, si_code, then si_pid, si_uid and
+// si_status; the bytes between and after stay as the guest left them.
 int64_t sys_waitid(Process& p, const SyscallArgs& a) {
   siginfo_t info{};
   struct ::rusage ru {};
-  const int64_t r = host_result(::syscall(SYS_waitid, a.i32(0), a.i32(1), a[2] ? &info : nullptr, a.i32(3), a[4] ? &ru : nullptr));
-  if (r < 0) return r;
-  // The kernel writes si_signo, si_errno, si_code, then si_pid, si_uid and
-  // si_status; the bytes between and after stay as the guest left them.
-  const auto* bytes = reinterpret_cast<const uint8_t*>(&info);
-  if (a[2] && (!p.mem->copy_out(mm::GuestAddr{a[2]}, bytes, 12) || !p.mem->copy_out(mm::GuestAddr{a[2] + 16}, bytes + 16, 12)))
+  const int64_t r = host_result(::syscall(SYS_waitid, a.i32(0), a.i32(1), &info, a.i32(3), a[4] ? &ru : nullptr));
+  if (r == 0 && info.si_signo == SIGCHLD && a[4] && !p.mem->copy_out(mm::GuestAddr{a[4]}, &ru, sizeof ru))
     return -EFAULT;
-  if (a[4] && !p.mem->copy_out(mm::GuestAddr{a[4]}, &ru, sizeof ru)) return -EFAULT;
+  if (a[2] == 0) return r;
+  const auto* bytes = reinterpret_cast<const uint8_t*>(&info);
+  if (!mm::access_ok(a[2], sizeof(siginfo_t)) || !p.mem->copy_out(mm::GuestAddr{a[2]}, bytes, 12) ||
+      !p.mem->copy_out(mm::GuestAddr{a[2] + 16}, bytes + 16, 12))
+    return -EFAULT;
   return r;
 }
 

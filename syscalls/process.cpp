@@ -123,15 +123,15 @@ int64_t sys_arch_prctl(Process& p, const SyscallArgs& a) {
   }
 }
 
+// Linux's order: the new limit is read (EFAULT), the process looked up
+// (ESRCH: the host's, for another process), then the resource and the
+// limits are checked (EINVAL), the new limit set, and the old one written
+// back (EFAULT, with the new one in force).
 int64_t sys_prlimit64(Process& p, const SyscallArgs& a) {
   const int64_t pid = a.i32(0);
   const int resource = a.i32(1);
-  if (resource < 0 || resource >= abi::kRlimitNlimits) return -EINVAL;
   abi::Rlimit new_limit{};
-  if (a[2] != 0) {
-    if (!read_guest(p, a[2], new_limit)) return -EFAULT;
-    if (new_limit.rlim_cur > new_limit.rlim_max) return -EINVAL;
-  }
+  if (a[2] != 0 && !read_guest(p, a[2], new_limit)) return -EFAULT;
   if (!is_own_pid(pid)) {  // another (host) process
     struct ::rlimit in{new_limit.rlim_cur, new_limit.rlim_max}, out{};
     int64_t r = host_result(::syscall(SYS_prlimit64, pid_t(pid), resource, a[2] ? &in : nullptr, &out));
@@ -140,6 +140,8 @@ int64_t sys_prlimit64(Process& p, const SyscallArgs& a) {
     if (a[3] != 0 && !write_guest(p, a[3], old)) return -EFAULT;
     return 0;
   }
+  if (resource < 0 || resource >= abi::kRlimitNlimits) return -EINVAL;
+  if (a[2] != 0 && new_limit.rlim_cur > new_limit.rlim_max) return -EINVAL;
   struct ::rlimit host {};
   if (int64_t r = host_result(::getrlimit(__rlimit_resource(resource), &host)); r < 0) return r;
   abi::Rlimit old{host.rlim_cur, host.rlim_max};
@@ -164,14 +166,17 @@ int64_t sys_prlimit64(Process& p, const SyscallArgs& a) {
   return 0;
 }
 
+// The resource first (EINVAL), then the limit written back (EFAULT).
 int64_t sys_getrlimit(Process& p, const SyscallArgs& a) {
   SyscallArgs b;
   b.v[1] = a[0];
   b.v[3] = a[1];
+  if (uint32_t(a[0]) >= uint32_t(abi::kRlimitNlimits)) return -EINVAL;
   if (a[1] == 0) return -EFAULT;
   return sys_prlimit64(p, b);
 }
 
+// The new limit is read first (EFAULT, NULL too), then the resource checked.
 int64_t sys_setrlimit(Process& p, const SyscallArgs& a) {
   SyscallArgs b;
   b.v[1] = a[0];
@@ -180,10 +185,13 @@ int64_t sys_setrlimit(Process& p, const SyscallArgs& a) {
   return sys_prlimit64(p, b);
 }
 
+// The length is an unsigned int, checked by the host (a multiple of 8, at
+// least the CPU mask's size); the host writes at most the CPU mask's size,
+// a few hundred bytes, never 64 KiB.
 int64_t sys_sched_getaffinity(Process& p, const SyscallArgs& a) {
-  const uint64_t len = a[1];
-  std::vector<uint8_t> mask(size_t(std::min<uint64_t>(len, 1u << 16)));
-  int64_t r = host_result(::syscall(SYS_sched_getaffinity, pid_t(a.i32(0)), mask.size(), mask.data()));
+  const uint32_t len = uint32_t(a[1]);
+  std::vector<uint8_t> mask(std::min<size_t>(len, 1u << 16));
+  int64_t r = host_result(::syscall(SYS_sched_getaffinity, pid_t(a.i32(0)), len, mask.data()));
   if (r < 0) return r;
   if (!p.mem->copy_out(mm::GuestAddr{a[2]}, mask.data(), size_t(r))) return -EFAULT;
   return r;

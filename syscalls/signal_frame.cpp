@@ -52,7 +52,8 @@ void reset_fp_state(Cpu& c) {
 }  // namespace
 
 bool on_altstack(const SignalState& s, uint64_t sp) {
-  return s.altstack_size != 0 && sp > s.altstack_sp && sp - s.altstack_sp <= s.altstack_size;
+  if (s.altstack_flags & abi::kSsAutodisarm) return false;
+  return sp > s.altstack_sp && sp - s.altstack_sp <= s.altstack_size;
 }
 
 int altstack_flags(const SignalState& s, uint64_t sp) {
@@ -60,13 +61,25 @@ int altstack_flags(const SignalState& s, uint64_t sp) {
   return on_altstack(s, sp) ? abi::kSsOnstack : 0;
 }
 
-void set_altstack(SignalState& s, const abi::StackT& st) {
-  if ((uint32_t(st.ss_flags) & ~abi::kSsAutodisarm) == uint32_t(abi::kSsDisable)) {
-    s.altstack_sp = s.altstack_size = 0;
-  } else {
-    s.altstack_sp = st.ss_sp;
-    s.altstack_size = st.ss_size;
+int change_altstack(SignalState& s, const abi::StackT* next, abi::StackT* old, uint64_t sp) {
+  if (old) *old = abi::StackT{s.altstack_sp, int32_t(uint32_t(altstack_flags(s, sp)) | (s.altstack_flags & abi::kSsAutodisarm)), 0, s.altstack_size};
+  if (!next) return 0;
+  if (on_altstack(s, sp)) return -EPERM;
+  const uint32_t flags = uint32_t(next->ss_flags);
+  const uint32_t mode = flags & ~abi::kSsAutodisarm;
+  if (mode != uint32_t(abi::kSsDisable) && mode != uint32_t(abi::kSsOnstack) && mode != 0) return -EINVAL;
+  // No change asked for: 0 at once (even an "enabled" empty stack, the initial state).
+  if (s.altstack_sp == next->ss_sp && s.altstack_size == next->ss_size && s.altstack_flags == flags) return 0;
+  uint64_t stack = next->ss_sp, size = next->ss_size;
+  if (mode == uint32_t(abi::kSsDisable)) {
+    stack = size = 0;
+  } else if (size < 2048) {  // MINSIGSTKSZ
+    return -ENOMEM;
   }
+  s.altstack_sp = stack;
+  s.altstack_size = size;
+  s.altstack_flags = flags;
+  return 0;
 }
 
 FrameResult push_signal_frame(Process& p, const SignalAction& act, const abi::Siginfo& info,
@@ -76,6 +89,7 @@ FrameResult push_signal_frame(Process& p, const SignalAction& act, const abi::Si
   if (!(act.flags & abi::kSaRestorer)) return FrameResult::Fault;
 
   const uint64_t old_sp = c.gpr[RSP];
+  bool disarm = false;
   uint64_t sp = old_sp - kRedZone;
   if ((act.flags & abi::kSaOnstack) && altstack_flags(s, old_sp) == 0) sp = s.altstack_sp + s.altstack_size;
   // The FXSAVE image, 64-byte aligned, then the frame: 16-byte aligned
@@ -87,7 +101,11 @@ FrameResult push_signal_frame(Process& p, const SignalAction& act, const abi::Si
   abi::RtSigframe frame{};
   frame.pretcode = act.restorer;
   frame.uc.uc_flags = abi::kUcSigcontextSs | abi::kUcStrictRestoreSs;
-  frame.uc.uc_stack = abi::StackT{s.altstack_sp, altstack_flags(s, old_sp), 0, s.altstack_size};
+  // The flags as set (Linux 4.7+: not SS_ONSTACK; SS_AUTODISARM kept).
+  frame.uc.uc_stack = abi::StackT{s.altstack_sp, int32_t(s.altstack_flags), 0, s.altstack_size};
+  // SS_AUTODISARM: the handler runs with the stack disarmed; rt_sigreturn
+  // puts uc_stack back (sas_ss_reset).
+  if (s.altstack_flags & abi::kSsAutodisarm) disarm = true;
   save_registers(c, frame.uc.uc_mcontext);
   frame.uc.uc_mcontext.trapno = trap.trapno;
   frame.uc.uc_mcontext.err = trap.err;
@@ -102,6 +120,10 @@ FrameResult push_signal_frame(Process& p, const SignalAction& act, const abi::Si
   if (!p.mem->copy_out(mm::GuestAddr{fpstate}, fx, sizeof fx)) return FrameResult::Fault;
   if (!write_guest(p, sp, frame)) return FrameResult::Fault;
 
+  if (disarm) {
+    p.signals.altstack_sp = p.signals.altstack_size = 0;
+    p.signals.altstack_flags = uint32_t(abi::kSsDisable);
+  }
   c.gpr[RDI] = uint64_t(info.si_signo);
   c.gpr[RSI] = sp + offsetof(abi::RtSigframe, info);
   c.gpr[RDX] = sp + offsetof(abi::RtSigframe, uc);
@@ -129,12 +151,8 @@ FrameResult pop_signal_frame(Process& p, uint64_t& rax) {
   restore_registers(c, m);
   p.signals.blocked = frame.uc.uc_sigmask & ~(sig_bit(SIGKILL) | sig_bit(SIGSTOP));
   mirror_mask(p);
-  // restore_altstack(): as sigaltstack(&uc_stack, NULL) would, errors ignored;
-  // refused while running on the alternate stack.
-  const abi::StackT& st = frame.uc.uc_stack;
-  if (!on_altstack(p.signals, c.gpr[RSP]) &&
-      (st.ss_flags == abi::kSsDisable || (st.ss_flags == 0 && st.ss_size >= 2048)))
-    set_altstack(p.signals, st);
+  // restore_altstack(): as sigaltstack(&uc_stack, NULL) would, errors ignored.
+  change_altstack(p.signals, &frame.uc.uc_stack, nullptr, c.gpr[RSP]);
   rax = m.rax;
   return FrameResult::Ok;
 }

@@ -21,12 +21,14 @@ struct TrapInfo {
   uint64_t cr2 = 0;
 };
 
-// The alternate signal stack: whether `sp` is on it, the ss_flags that
-// describe it from `sp` (SS_DISABLE, SS_ONSTACK or 0: Linux's sas_ss_flags),
-// and setting it from a stack_t already validated (SS_DISABLE or enabled).
+// The alternate signal stack, as Linux keeps it: whether `sp` is on it
+// (never, with SS_AUTODISARM: on_sig_stack), the ss_flags that describe it
+// from `sp` (SS_DISABLE, SS_ONSTACK or 0: sas_ss_flags), and changing it
+// (do_sigaltstack: 0, -EPERM, -EINVAL or -ENOMEM; `old` gets the state
+// before, with the SS_AUTODISARM bit, when not null).
 bool on_altstack(const SignalState& s, uint64_t sp);
 int altstack_flags(const SignalState& s, uint64_t sp);
-void set_altstack(SignalState& s, const abi::StackT& st);
+int change_altstack(SignalState& s, const abi::StackT* next, abi::StackT* old, uint64_t sp);
 
 // Builds an rt_sigframe for `info.si_signo` under `act` and points the CPU at
 // the handler: RDI = signal, RSI = &siginfo, RDX = &ucontext, RAX = 0, RSP =

@@ -98,6 +98,7 @@ void reset_signals_for_exec(Process& p) {
     mirror_disposition(p, sig);
   }
   p.signals.altstack_sp = p.signals.altstack_size = 0;
+  p.signals.altstack_flags = 0;
 }
 
 void reset_signals_for_fork_child(Process& p) {

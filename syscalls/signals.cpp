@@ -182,22 +182,14 @@ int64_t sys_rt_sigreturn(Process& p, const SyscallArgs&) {
   return int64_t(rax);
 }
 
+// Linux's order: the new stack is read (EFAULT), then changed, then the old
+// one written back (EFAULT, with the new one in force).
 int64_t sys_sigaltstack(Process& p, const SyscallArgs& a) {
-  SignalState& s = p.signals;
-  const bool active = on_altstack(s, p.cpu->gpr[RSP]);
-  abi::StackT next{};
-  if (a[0] != 0) {
-    if (!read_guest(p, a[0], next)) return -EFAULT;
-  }
-  const abi::StackT old{s.altstack_sp, altstack_flags(s, p.cpu->gpr[RSP]), 0, s.altstack_size};
-  if (a[0] != 0) {
-    if (active) return -EPERM;
-    const int mode = int(uint32_t(next.ss_flags) & ~abi::kSsAutodisarm);
-    if (mode != abi::kSsDisable && mode != abi::kSsOnstack && mode != 0) return -EINVAL;
-    if (mode != abi::kSsDisable && next.ss_size < 2048) return -ENOMEM;  // MINSIGSTKSZ
-  }
+  abi::StackT next{}, old{};
+  if (a[0] != 0 && !read_guest(p, a[0], next)) return -EFAULT;
+  const int r = change_altstack(p.signals, a[0] != 0 ? &next : nullptr, &old, p.cpu->gpr[RSP]);
+  if (r != 0) return r;
   if (a[1] != 0 && !write_guest(p, a[1], old)) return -EFAULT;
-  if (a[0] != 0) set_altstack(s, next);
   return 0;
 }
 

@@ -35,6 +35,7 @@ struct SignalState {
   uint64_t blocked = 0;         // rt_sigprocmask's mask (bit n-1 = signal n)
   uint64_t altstack_sp = 0;     // sigaltstack; size 0: disabled (SS_DISABLE)
   uint64_t altstack_size = 0;
+  uint32_t altstack_flags = 0;  // the ss_flags it was set with (SS_AUTODISARM, the mode)
   // Caught from the host or queued by emu, not yet delivered, and the
   // siginfo of each (one instance per signal: further ones wait in the host
   // kernel, blocked, until this one is delivered).

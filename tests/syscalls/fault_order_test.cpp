@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <linux/futex.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -204,4 +205,37 @@ TEST_CASE("o_path_descriptors_are_ebadf_for_ioctl_and_most_fcntl_commands", "[sy
   CHECK(g.call(kFcntl, uint64_t(opath), F_GETFL) == native(SYS_fcntl, opath, F_GETFL));
   ::close(opath);
   ::close(fd);
+}
+
+TEST_CASE("rlimit_calls_check_in_linux_order", "[syscalls][faults]") {
+  Guest g;
+  CHECK(g.call(97 /* getrlimit */, 99, 0) == -EINVAL);  // the resource before the pointer
+  CHECK(g.call(97, 99, 0) == native(SYS_getrlimit, 99, 0));
+  CHECK(g.call(160 /* setrlimit */, 99, kBad) == -EFAULT);  // the pointer before the resource
+  CHECK(g.call(160, 99, kBad) == native(SYS_setrlimit, 99, long(kBad)));
+  // Another process: looked up first (ESRCH), before the resource.
+  CHECK(g.call(kPrlimit64, 0x3fffffff, 99, 0, 0) == -ESRCH);
+  CHECK(g.call(kPrlimit64, 0x3fffffff, 99, 0, 0) == native(SYS_prlimit64, 0x3fffffff, 99, 0, 0));
+  // An unwritable old limit: EFAULT after the new one is set.
+  struct ::rlimit now {};
+  REQUIRE(::getrlimit(RLIMIT_NOFILE, &now) == 0);
+  const abi::Rlimit lower{now.rlim_cur - 1, now.rlim_max};
+  const uint64_t ro = guest_page(g, kProtRead);
+  CHECK(g.call(kPrlimit64, 0, RLIMIT_NOFILE, g.put(&lower, sizeof lower), ro) == -EFAULT);
+  struct ::rlimit after {};
+  REQUIRE(::getrlimit(RLIMIT_NOFILE, &after) == 0);
+  CHECK(after.rlim_cur == now.rlim_cur - 1);
+  REQUIRE(::setrlimit(RLIMIT_NOFILE, &now) == 0);
+}
+
+TEST_CASE("waitid_writes_its_siginfo_even_after_a_failure", "[syscalls][faults]") {
+  Guest g;
+  constexpr long kPAll = 0, kWexitedNohang = 4 | 1;
+  // No children: ECHILD, but the zeroed siginfo is still written, so a bad one is EFAULT.
+  CHECK(g.call(247 /* waitid */, kPAll, 0, kBad, kWexitedNohang, 0) == -EFAULT);
+  CHECK(g.call(247, kPAll, 0, kBad, kWexitedNohang, 0) == native(SYS_waitid, kPAll, 0, long(kBad), kWexitedNohang, 0));
+  const int32_t garbage = -1;
+  const uint64_t info = g.put(&garbage, sizeof garbage);
+  CHECK(g.call(247, kPAll, 0, info, kWexitedNohang, 0) == -ECHILD);
+  CHECK(g.get_as<int32_t>(info) == 0);  // si_signo, zeroed
 }
