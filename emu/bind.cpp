@@ -1,6 +1,7 @@
 #include "emu/bind.h"
 
 #include "emu/cpu.h"
+#include "emu/memory.h"
 #include "emu/ops/control.h"
 
 namespace emu {
@@ -66,7 +67,7 @@ Insn bind_one(const Decoded& d) {
 Insn bind(const Decoded& d) {
   Insn in = bind_one(d);
   // The operand fields as the binder left them (some rewrite base/index).
-  in.plain_ea = in.index == kNoReg && in.seg == kSegNone && !in.addr32;
+  in.plain_ea = plain_operand(in);
   return in;
 }
 

@@ -22,6 +22,37 @@ inline uint64_t effective_address(const Cpu& cpu, const Insn& in) {
   return a + cpu.seg_base[in.seg];
 }
 
+// Whether an Insn's memory operand is base + displacement alone (no index,
+// no FS/GS, no 67h), as bind() records in Insn::plain_ea; the hottest memory
+// handlers have a form bound only to such operands (Plain below).
+inline bool plain_operand(const Insn& in) { return in.index == kNoReg && in.seg == kSegNone && !in.addr32; }
+
+// The forms of memory operand a handler may be specialised on.
+enum class Operand : uint8_t {
+  Any,      // effective_address: tests for the others
+  Plain,    // base + displacement (plain_operand)
+  Indexed,  // base + index * scale + displacement, no FS/GS, no 67h
+};
+
+inline Operand operand_form(const Insn& in) {
+  if (plain_operand(in)) return Operand::Plain;
+  return in.seg == kSegNone && !in.addr32 ? Operand::Indexed : Operand::Any;
+}
+
+// The memory operand's address in a handler bound only to operands of form
+// F (operand_form), computed with no test.
+template <Operand F>
+[[gnu::always_inline]] inline uint64_t operand_address(const Cpu& cpu, const Insn& in) {
+  if constexpr (F == Operand::Plain) return cpu.gpr[in.base] + uint64_t(in.disp);
+  else if constexpr (F == Operand::Indexed)
+    return cpu.gpr[in.base] + (cpu.gpr[in.index] << in.scale) + uint64_t(in.disp);
+  else return effective_address(cpu, in);
+}
+template <bool Plain>
+[[gnu::always_inline]] inline uint64_t operand_address(const Cpu& cpu, const Insn& in) {
+  return operand_address<Plain ? Operand::Plain : Operand::Any>(cpu, in);
+}
+
 // The TLB-miss paths, out of line and by value: the handler that inlines
 // load/store then takes no local's address, so its frame stays empty and its
 // dispatch of the next instruction can be a tail call (emu/threaded.h).

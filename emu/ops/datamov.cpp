@@ -21,15 +21,15 @@ template <int S>
   put<S>(c, in.reg, v);
 }
 
-template <int S, int F>
+template <int S, int F, Operand O = Operand::Any>
 void mov(Cpu& c, const Insn& in) {
   using T = U<S>;
   if constexpr (F == kRM) {
-    return load_then<T, put_reg<S>>(c, in, effective_address(c, in));
+    return load_then<T, put_reg<S>>(c, in, operand_address<O>(c, in));
   } else if constexpr (F == kMR) {
-    return store_then<T>(c, in, effective_address(c, in), get<S>(c, in.reg));
+    return store_then<T>(c, in, operand_address<O>(c, in), get<S>(c, in.reg));
   } else if constexpr (F == kMI) {
-    return store_then<T>(c, in, effective_address(c, in), T(in.imm));
+    return store_then<T>(c, in, operand_address<O>(c, in), T(in.imm));
   } else {
     if constexpr (F == kRR) put<S>(c, in.rm, get<S>(c, in.reg));
     else put<S>(c, in.rm, T(in.imm));
@@ -314,11 +314,18 @@ void xlat(Cpu& c, const Insn& in) {
 
 // ---- tables ----------------------------------------------------------------
 
+// [size][form][operand form]: the register forms have one handler.
+template <size_t I>
+constexpr Handler mov_entry() {
+  constexpr int kF = int(I / 3 % kFormCount);
+  constexpr bool kMem = kF != kRR && kF != kRI;
+  return &mov<kSizeOf[I / (3 * kFormCount)], kF, kMem ? Operand(I % 3) : Operand::Any>;
+}
 template <size_t... I>
 constexpr auto make_mov_table(std::index_sequence<I...>) {
-  return std::array<Handler, sizeof...(I)>{&mov<kSizeOf[I / kFormCount], int(I % kFormCount)>...};
+  return std::array<Handler, sizeof...(I)>{mov_entry<I>()...};
 }
-constexpr auto kMov = make_mov_table(std::make_index_sequence<4 * kFormCount>{});
+constexpr auto kMov = make_mov_table(std::make_index_sequence<4 * kFormCount * 3>{});
 
 // [dest size 2,4,8][source size 1,2,4][signed][mem]
 template <size_t... I>
@@ -339,7 +346,10 @@ constexpr Handler kCmov[3][2] = {{&threaded<&cmov<2, false>>, &threaded<&cmov<2,
                                  {&threaded<&cmov<8, false>>, &threaded<&cmov<8, true>>}};
 constexpr Handler kLea[3] = {&threaded<&lea<2>>, &threaded<&lea<4>>, &threaded<&lea<8>>};
 
-Handler mov_handler(unsigned size, Form f) { return kMov[size_index(size) * kFormCount + f]; }
+// `operands`: the Insn with its operand fields set (operand_form).
+Handler mov_handler(unsigned size, Form f, const Insn& operands) {
+  return kMov[(size_index(size) * kFormCount + f) * 3 + unsigned(operand_form(operands))];
+}
 
 // Memory operand at an absolute address (moffs).
 void bind_absolute(const Decoded& d, Insn& out) {
@@ -423,24 +433,24 @@ bool bind_datamov(const Decoded& d, Insn& out) {
     const unsigned size = op < 0xB8 ? 1 : opsize(d);
     out.rm = reg_operand(size, opcode_reg(d), d);
     out.imm = simm(d);
-    out.fn = mov_handler(size, kRI);
+    out.fn = mov_handler(size, kRI, out);
     return true;
   }
 
   switch (op) {
     case 0x88: case 0x89:
       bind_modrm_regs(d, out, op == 0x88 ? 1 : opsize(d));
-      out.fn = mov_handler(op == 0x88 ? 1 : opsize(d), mem ? kMR : kRR);
+      out.fn = mov_handler(op == 0x88 ? 1 : opsize(d), mem ? kMR : kRR, out);
       return true;
     case 0x8A: case 0x8B: {
       const unsigned size = op == 0x8A ? 1 : opsize(d);
       if (mem) {
         out.reg = reg_operand(size, d.reg, d);
-        out.fn = mov_handler(size, kRM);
+        out.fn = mov_handler(size, kRM, out);
       } else {  // the RR handler's destination is `rm`: swap
         out.rm = reg_operand(size, d.reg, d);
         out.reg = reg_operand(size, d.rm, d);
-        out.fn = mov_handler(size, kRR);
+        out.fn = mov_handler(size, kRR, out);
       }
       return true;
     }
@@ -449,14 +459,14 @@ bool bind_datamov(const Decoded& d, Insn& out) {
       const unsigned size = op == 0xC6 ? 1 : opsize(d);
       out.rm = reg_operand(size, d.rm, d);
       out.imm = simm(d);
-      out.fn = mov_handler(size, mem ? kMI : kRI);
+      out.fn = mov_handler(size, mem ? kMI : kRI, out);
       return true;
     }
     case 0xA0: case 0xA1: case 0xA2: case 0xA3: {  // MOV acc, moffs / moffs, acc
       const unsigned size = (op & 1) ? opsize(d) : 1;
       bind_absolute(d, out);
       out.reg = 0;
-      out.fn = mov_handler(size, op < 0xA2 ? kRM : kMR);
+      out.fn = mov_handler(size, op < 0xA2 ? kRM : kMR, out);
       return true;
     }
     case 0x63: {  // MOVSXD (with a 16/32-bit operand size: a plain move)

@@ -162,6 +162,14 @@ inline bool set_fn(const Enc& e, Insn& out) {
   return true;
 }
 
+// set_fn for a handler that has a form for base+displacement operands
+// (emu/memory.h operand_address): MemPlain where the operand is one.
+template <Handler Reg, Handler Mem, Handler MemPlain, Next RegNext = Next::Wrapped, Next MemNext = Next::Wrapped>
+inline bool set_fn_plain(const Enc& e, Insn& out) {
+  if (e.mem && plain_operand(out)) return set_fn<Reg, MemPlain, RegNext, MemNext>(e, out);
+  return set_fn<Reg, Mem, RegNext, MemNext>(e, out);
+}
+
 // OP xmm, xmm/m128 on integer vectors: dest = Op(dest, src); the memory
 // operand must be aligned. Also used for the bitwise FP ops (ANDPS, ...),
 // which are the same bits.

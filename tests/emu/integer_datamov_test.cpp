@@ -337,3 +337,28 @@ TEST_CASE("xlat loads from rbx plus al", "[integer][datamov]") {
   h.run();
   CHECK(h.cpu.gpr[RAX] == 0x1277);
 }
+
+// MOV is bound by operand form (emu/memory.h operand_form): base+disp,
+// base+index*scale+disp, and the rest (FS/GS, 67h) each have a handler.
+TEST_CASE("mov addresses every operand form alike", "[integer][datamov]") {
+  // mov [rbx + rcx*4 + 8], eax; mov edx, [rbx + 8 + 4*rcx]; mov esi, [rbx + 20];
+  // mov edi, fs:[rcx*4 + 8]; mov r8d, [ebx + ecx*4 + 8] (67h: 32-bit address)
+  Harness h({0x89, 0x44, 0x8b, 0x08, 0x8b, 0x54, 0x8b, 0x08, 0x8b, 0x73, 0x14, 0x64, 0x8b, 0x3c, 0x8d, 0x08, 0x00,
+             0x00, 0x00, 0x67, 0x44, 0x8b, 0x44, 0x8b, 0x08});
+  h.cpu.gpr[RAX] = 0xabcd1234;
+  h.cpu.gpr[RBX] = Harness::kDataAddr;
+  h.cpu.gpr[RCX] = 3;
+  h.cpu.seg_base[kSegFs] = Harness::kDataAddr;
+  h.run();
+  CHECK(h.read<uint32_t>(Harness::kDataAddr + 20) == 0xabcd1234);
+  CHECK(h.cpu.gpr[RDX] == 0xabcd1234);
+  CHECK(h.cpu.gpr[RSI] == 0xabcd1234);
+  CHECK(h.cpu.gpr[RDI] == 0xabcd1234);
+  CHECK(h.cpu.gpr[R8] == 0xabcd1234);
+  // The 67h form truncates: with RBX's upper half set, the address is still kDataAddr + 20.
+  h.cpu.gpr[RBX] = Harness::kDataAddr | (uint64_t{1} << 40);
+  h.cpu.gpr[R8] = 0;
+  h.cpu.rip = Harness::kCodeAddr + 19;
+  h.run();
+  CHECK(h.cpu.gpr[R8] == 0xabcd1234);
+}
