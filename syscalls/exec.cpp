@@ -117,14 +117,18 @@ int64_t sys_execveat(Process& p, const SyscallArgs& a) {
   constexpr int kAtEmptyPath = 0x1000, kAtSymlinkNofollow = 0x100;
   const int dirfd = a.i32(0);
   const int flags = a.i32(4);
-  if (flags & ~(kAtEmptyPath | kAtSymlinkNofollow)) return -EINVAL;
+  // Linux's order: the name (EFAULT, ENAMETOOLONG; empty only with
+  // AT_EMPTY_PATH), then the flags (EINVAL), then the file.
   std::string path;
   if (int64_t r = read_path(p, a[1], path); r < 0) return r;
   if (path.empty() && !(flags & kAtEmptyPath)) return -ENOENT;
+  if (flags & ~(kAtEmptyPath | kAtSymlinkNofollow)) return -EINVAL;
   std::string name;
   std::string host_path;
   if (!path.empty() && (path[0] == '/' || dirfd == abi::kAtFdcwd)) {
     name = host_path = path;
+  } else if (dirfd == abi::kAtFdcwd) {  // AT_EMPTY_PATH: the working directory itself (EACCES)
+    name = host_path = ".";
   } else {
     if (::fcntl(dirfd, F_GETFD) < 0) return -EBADF;
     name = "/dev/fd/" + std::to_string(dirfd) + (path.empty() ? "" : "/" + path);

@@ -72,6 +72,7 @@ std::string_view fd_link(int fd, char (&target)[PATH_MAX]) {
 int64_t open_text_file(const std::string& text, int flags) {
   if ((flags & abi::kOAccmode) != 0) return -EACCES;  // the real file is 0444
   if (flags & abi::kODirectory) return -ENOTDIR;
+  if (flags & abi::kODirect) return -EINVAL;  // procfs files cannot do direct I/O
   int mfd = ::memfd_create("emu-proc", MFD_CLOEXEC);
   if (mfd < 0) return host_result(-1);
   size_t done = 0;
@@ -115,6 +116,12 @@ int64_t open_emulated_proc_file(Process& p, const std::string& path, int flags, 
   }
   if (*entry == "exe") {
     handled = true;
+    // A symbolic link: not followed with O_NOFOLLOW (ELOOP; with O_PATH,
+    // the link itself).
+    if (flags & abi::kONofollow) {
+      if (!(flags & abi::kOPath)) return -ELOOP;
+      return host_result(::open("/proc/self/exe", flags & ~(abi::kOCreat), 0));
+    }
     return host_result(::open(p.exe_path.c_str(), flags & ~(abi::kOCreat), 0));
   }
   return 0;

@@ -239,3 +239,27 @@ TEST_CASE("waitid_writes_its_siginfo_even_after_a_failure", "[syscalls][faults]"
   CHECK(g.call(247, kPAll, 0, info, kWexitedNohang, 0) == -ECHILD);
   CHECK(g.get_as<int32_t>(info) == 0);  // si_signo, zeroed
 }
+
+TEST_CASE("clock_nanosleep_checks_the_clock_before_the_time", "[syscalls][faults]") {
+  Guest g;
+  constexpr long kClockNanosleep = 230;
+  CHECK(g.call(kClockNanosleep, 3 /* CLOCK_THREAD_CPUTIME_ID */, 0, kBad, 0) == -EOPNOTSUPP);
+  CHECK(g.call(kClockNanosleep, 3, 0, kBad, 0) == native(SYS_clock_nanosleep, 3, 0, long(kBad), 0));
+  CHECK(g.call(kClockNanosleep, 100, 0, kBad, 0) == -EINVAL);
+  CHECK(g.call(kClockNanosleep, 1 /* CLOCK_MONOTONIC */, 0, kBad, 0) == -EFAULT);
+  const abi::Timespec bad_nsec{0, 1000000000};
+  CHECK(g.call(kClockNanosleep, 1, 0, g.put(&bad_nsec, sizeof bad_nsec), 0) == -EINVAL);
+}
+
+TEST_CASE("execveat_and_proc_self_files_check_in_linux_order", "[syscalls][faults]") {
+  Guest g;
+  constexpr long kExecveat = 322;
+  constexpr int kAtEmptyPath = 0x1000;
+  CHECK(g.call(kExecveat, uint64_t(kAtFdcwd), kBad, 0, 0, 0xffff) == -EFAULT);  // the name before the flags
+  CHECK(g.call(kExecveat, uint64_t(kAtFdcwd), g.put_str("/bin/true"), 0, 0, 0xffff) == -EINVAL);
+  CHECK(g.call(kExecveat, uint64_t(kAtFdcwd), g.put_str(""), 0, 0, kAtEmptyPath) == -EACCES);  // the working directory
+  CHECK(g.call(kOpen, g.put_str("/proc/self/exe"), O_RDONLY | O_NOFOLLOW) == -ELOOP);
+  CHECK(g.call(kOpen, g.put_str("/proc/self/maps"), O_RDONLY | O_DIRECT) == -EINVAL);
+  CHECK(g.call(kOpen, g.put_str("/proc/self/maps"), O_RDONLY | O_DIRECT) ==
+        native(SYS_open, long("/proc/self/maps"), O_RDONLY | O_DIRECT));
+}
