@@ -24,7 +24,7 @@ inline uint64_t effective_address(const Cpu& cpu, const Insn& in) {
 
 // Whether an Insn's memory operand is base + displacement alone (no index,
 // no FS/GS, no 67h), as bind() records in Insn::plain_ea; the hottest memory
-// handlers have a form bound only to such operands (Plain below).
+// handlers have a form bound only to such operands (Operand::Plain below).
 inline bool plain_operand(const Insn& in) { return in.index == kNoReg && in.seg == kSegNone && !in.addr32; }
 
 // The forms of memory operand a handler may be specialised on.
@@ -47,10 +47,6 @@ template <Operand F>
   else if constexpr (F == Operand::Indexed)
     return cpu.gpr[in.base] + (cpu.gpr[in.index] << in.scale) + uint64_t(in.disp);
   else return effective_address(cpu, in);
-}
-template <bool Plain>
-[[gnu::always_inline]] inline uint64_t operand_address(const Cpu& cpu, const Insn& in) {
-  return operand_address<Plain ? Operand::Plain : Operand::Any>(cpu, in);
 }
 
 // The TLB-miss paths, out of line and by value: the handler that inlines

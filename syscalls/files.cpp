@@ -31,13 +31,6 @@ int64_t fdget_error(int fd) {
   return (flags & O_PATH) ? -EBADF : 0;
 }
 
-// The error a zero-byte transfer on `fd` gets (EBADF, EISDIR, EINVAL...), so a
-// bad descriptor is reported before a bad buffer, as the kernel does.
-int64_t zero_length_probe(int fd, mm::Access access) {
-  if (access == mm::Access::Write) return host_result(::read(fd, nullptr, 0));
-  return host_result(::write(fd, nullptr, 0));
-}
-
 // One host vector transfer: readv/writev at the file position (offset < 0),
 // preadv/pwritev at `offset`, or preadv2/pwritev2 when there are RWF_ flags.
 ssize_t host_vector_call(int fd, const iovec* iov, int n, mm::Access access, int64_t offset, int flags) {
@@ -48,15 +41,12 @@ ssize_t host_vector_call(int fd, const iovec* iov, int n, mm::Access access, int
   return offset < 0 ? ::writev(fd, iov, n) : ::pwritev(fd, iov, n, offset);
 }
 
-// One transfer between `fd` and the host iovecs `iov`. `access` is what
-// happens to guest memory: Write for read(2), Read for write(2). offset < 0:
-// use and advance the file position. Reads make one host call (a short read is
-// a complete answer); writes continue across batches until one comes up short.
+// One transfer between `fd` and the host iovecs `iov` (not empty). `access`
+// is what happens to guest memory: Write for read(2), Read for write(2).
+// offset < 0: use and advance the file position. Reads make one host call (a
+// short read is a complete answer); writes continue across batches until one
+// comes up short.
 int64_t transfer(int fd, std::vector<iovec>& iov, mm::Access access, int64_t offset, int flags = 0) {
-  if (iov.empty()) {
-    if (offset < 0 && flags == 0) return zero_length_probe(fd, access);
-    return host_result(host_vector_call(fd, nullptr, 0, access, offset, flags));
-  }
   int64_t total = 0;
   for (size_t i = 0; i < iov.size(); i += kHostIovMax) {
     const int n = int(std::min(kHostIovMax, iov.size() - i));

@@ -62,7 +62,10 @@ int altstack_flags(const SignalState& s, uint64_t sp) {
 }
 
 int change_altstack(SignalState& s, const abi::StackT* next, abi::StackT* old, uint64_t sp) {
-  if (old) *old = abi::StackT{s.altstack_sp, int32_t(uint32_t(altstack_flags(s, sp)) | (s.altstack_flags & abi::kSsAutodisarm)), 0, s.altstack_size};
+  if (old) {
+    const uint32_t flags = uint32_t(altstack_flags(s, sp)) | (s.altstack_flags & abi::kSsAutodisarm);
+    *old = abi::StackT{s.altstack_sp, int32_t(flags), 0, s.altstack_size};
+  }
   if (!next) return 0;
   if (on_altstack(s, sp)) return -EPERM;
   const uint32_t flags = uint32_t(next->ss_flags);

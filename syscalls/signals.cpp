@@ -69,7 +69,8 @@ int64_t signal_self(Process& p, int sig, int code) {
 // SA_NOCLDWAIT, SA_SIGINFO, SA_EXPOSE_TAGBITS, SA_RESTORER, SA_ONSTACK,
 // SA_RESTART, SA_NODEFER, SA_RESETHAND. It clears the others, so that a
 // program can tell which flags the kernel knows.
-constexpr uint64_t kUapiSaFlags = 0x1 | 0x2 | 0x4 | 0x800 | 0x04000000 | 0x08000000 | 0x10000000 | 0x40000000 | 0x80000000;
+constexpr uint64_t kUapiSaFlags =
+    0x1 | 0x2 | 0x4 | 0x800 | 0x04000000 | 0x08000000 | 0x10000000 | 0x40000000 | 0x80000000;
 
 // Linux's order: the set size, reading the new action (EFAULT), the signal
 // (do_sigaction: EINVAL), the change, and only then writing the old action

@@ -64,7 +64,7 @@ template <auto Op, class V, Form F, unsigned Bytes>
   return next_insn(cpu, in);
 }
 
-template <auto Op, class V, Form F, unsigned Bytes, bool Plain = false>
+template <auto Op, class V, Form F, unsigned Bytes, Operand O = Operand::Any>
 void fp_scalar(Cpu& cpu, const Insn& in) {
   static_assert(Bytes == 4 || Bytes == 8);
   if (!cpu.fp_fast) [[unlikely]]
@@ -76,7 +76,7 @@ void fp_scalar(Cpu& cpu, const Insn& in) {
     return next_insn(cpu, in);
   } else {
     using T = std::conditional_t<Bytes == 4, uint32_t, uint64_t>;
-    return load_then<T, fp_scalar_apply_mem<Op, V, T>>(cpu, in, operand_address<Plain>(cpu, in));
+    return load_then<T, fp_scalar_apply_mem<Op, V, T>>(cpu, in, operand_address<O>(cpu, in));
   }
 }
 
@@ -100,12 +100,12 @@ bool bind4(const Enc& e, Insn& out) {
     case 0xF3:
       if constexpr (exists<Ss>)
         return set_fn_plain<fp_scalar<Ss, __m128, Form::Reg, 4>, fp_scalar<Ss, __m128, Form::Mem, 4>,
-                            fp_scalar<Ss, __m128, Form::Mem, 4, true>, Next::Own, Next::Own>(e, out);
+                            fp_scalar<Ss, __m128, Form::Mem, 4, Operand::Plain>, Next::Own, Next::Own>(e, out);
       return false;
     default:
       if constexpr (exists<Sd>)
         return set_fn_plain<fp_scalar<Sd, __m128d, Form::Reg, 8>, fp_scalar<Sd, __m128d, Form::Mem, 8>,
-                            fp_scalar<Sd, __m128d, Form::Mem, 8, true>, Next::Own, Next::Own>(e, out);
+                            fp_scalar<Sd, __m128d, Form::Mem, 8, Operand::Plain>, Next::Own, Next::Own>(e, out);
       return false;
   }
 }

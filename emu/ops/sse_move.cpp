@@ -49,9 +49,9 @@ template <class T>
   put(cpu.xmm[in.reg], zero_extended<__m128i>(v));
 }
 
-template <class T, bool Plain = false>
+template <class T, Operand O = Operand::Any>
 void movs_load_mem(Cpu& cpu, const Insn& in) {
-  return load_then<T, put_low_zeroed<T>>(cpu, in, operand_address<Plain>(cpu, in));
+  return load_then<T, put_low_zeroed<T>>(cpu, in, operand_address<O>(cpu, in));
 }
 
 // MOVSS/MOVSD xmm, xmm (0F 10): only the low element moves.
@@ -68,11 +68,11 @@ void movs_store_reg(Cpu& cpu, const Insn& in) {
 
 // MOVSS m32 / MOVSD m64 / MOVLPS m64 / MOVD m32 / MOVQ m64, xmm: stores the
 // low T of xmm(reg). Continuation style (emu/memory.h): bound with Next::Own.
-template <class T, bool Plain = false>
+template <class T, Operand O = Operand::Any>
 void store_low(Cpu& cpu, const Insn& in) {
   T v;
   std::memcpy(&v, &cpu.xmm[in.reg], sizeof v);
-  return store_then<T>(cpu, in, operand_address<Plain>(cpu, in), v);
+  return store_then<T>(cpu, in, operand_address<O>(cpu, in), v);
 }
 
 // ---- 64-bit halves ---------------------------------------------------------------
@@ -147,17 +147,17 @@ bool bind_move(const Enc& e, Insn& out) {
     case 0x10:  // MOVUPS/MOVUPD/MOVSS/MOVSD load
       if (p == 0 || p == 0x66) return set_fn<mov128_load<Form::Reg>, mov128_load<Form::Mem>, Next::Own, Next::Own>(e, out);
       if (p == 0xF3)
-        return set_fn_plain<movs_load_reg<uint32_t>, movs_load_mem<uint32_t>, movs_load_mem<uint32_t, true>,
+        return set_fn_plain<movs_load_reg<uint32_t>, movs_load_mem<uint32_t>, movs_load_mem<uint32_t, Operand::Plain>,
                             Next::Wrapped, Next::Own>(e, out);
-      return set_fn_plain<movs_load_reg<uint64_t>, movs_load_mem<uint64_t>, movs_load_mem<uint64_t, true>,
+      return set_fn_plain<movs_load_reg<uint64_t>, movs_load_mem<uint64_t>, movs_load_mem<uint64_t, Operand::Plain>,
                           Next::Wrapped, Next::Own>(e, out);
     case 0x11:  // ... store
       if (p == 0 || p == 0x66) return set_fn<mov128_rr_store, mov128_store<false>, Next::Wrapped, Next::Own>(e, out);
       if (p == 0xF3)
-        return set_fn_plain<movs_store_reg<uint32_t>, store_low<uint32_t>, store_low<uint32_t, true>, Next::Wrapped,
-                            Next::Own>(e, out);
-      return set_fn_plain<movs_store_reg<uint64_t>, store_low<uint64_t>, store_low<uint64_t, true>, Next::Wrapped,
-                          Next::Own>(e, out);
+        return set_fn_plain<movs_store_reg<uint32_t>, store_low<uint32_t>, store_low<uint32_t, Operand::Plain>,
+                            Next::Wrapped, Next::Own>(e, out);
+      return set_fn_plain<movs_store_reg<uint64_t>, store_low<uint64_t>, store_low<uint64_t, Operand::Plain>,
+                          Next::Wrapped, Next::Own>(e, out);
     case 0x12:  // MOVLPS/MOVHLPS, MOVLPD (F3: MOVSLDUP, F2: MOVDDUP are SSE3)
       if (p == 0) return set_fn<movhlps, movhalf_load<0>>(e, out);
       if (p == 0x66 && e.mem) return set_fn<nullptr, movhalf_load<0>>(e, out);
