@@ -9,6 +9,7 @@
 #include "emu/flags.h"
 #include "emu/ops/control.h"
 #include "emu/ops/integer.h"
+#include "emu/ops/sse_scalar_chain.h"
 #include "emu/block_chain.h"
 #include "emu/threaded.h"
 
@@ -305,6 +306,17 @@ Block* BlockCache::build(uint64_t rip) {
     if (count >= 2 && fuse_compare_branch(decoded[count - 1], insns[count - 2], live_out, rip)) {
       ++stats_.fused;
       if (live_out == 0) ++stats_.flags_elided;
+    }
+    // Scalar SSE arithmetic chains run as one handler each.
+    for (unsigned i = 0; i + 1 < count;) {
+      const sse::FusedChain chain = sse::fuse_scalar_chain(&insns[i], count - i);
+      if (chain.fn == nullptr) {
+        ++i;
+        continue;
+      }
+      insns[i].fn = chain.fn;
+      ++stats_.fp_chains;
+      i += chain.length;
     }
     // A Jcc back to the block's start (fused or not) goes round without the
     // links. Optimised blocks only: while tracing (precise flags, one

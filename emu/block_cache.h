@@ -75,6 +75,7 @@ struct BlockCacheStats {
   uint64_t live = 0;         // blocks in the cache now
   uint64_t flags_elided = 0; // instructions bound without computing flags (emu/flag_use.h)
   uint64_t fused = 0;        // CMP/TEST + Jcc pairs bound as one handler
+  uint64_t fp_chains = 0;    // scalar SSE chains bound as one handler (emu/ops/sse_scalar_chain.h)
 };
 
 class BlockCache final : public mm::CodeObserver {

@@ -112,6 +112,7 @@ void print_stats(const Cpu& cpu, const mm::AddressSpace& mem, const Interpreter&
                static_cast<unsigned long>(is.blocks_invalidated), static_cast<unsigned long>(is.blocks_live));
   std::fprintf(out, "  flags elided         %lu decoded instructions\n", static_cast<unsigned long>(is.flags_elided));
   std::fprintf(out, "  compare+branch fused %lu decoded pairs\n", static_cast<unsigned long>(is.fused));
+  std::fprintf(out, "  scalar SSE chains    %lu decoded chains\n", static_cast<unsigned long>(is.fp_chains));
   std::fprintf(out, "  run-loop block ends %lu (the rest went block to block)\n",
                static_cast<unsigned long>(is.loop_block_ends));
   std::fprintf(out, "  frames in use        %lu (%lu KiB)\n", static_cast<unsigned long>(s.frames.in_use),

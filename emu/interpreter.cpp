@@ -180,7 +180,7 @@ void Interpreter::set_precise_flags(bool on) {
 
 InterpreterStats Interpreter::stats() const {
   const BlockCacheStats s = impl_->cache.stats();
-  return InterpreterStats{s.decoded, s.invalidated, s.live, s.flags_elided, s.fused, impl_->loop_block_ends};
+  return InterpreterStats{s.decoded, s.invalidated, s.live, s.flags_elided, s.fused, s.fp_chains, impl_->loop_block_ends};
 }
 
 void Interpreter::set_chain_stack_budget(uintptr_t bytes) { impl_->chain_stack_budget = bytes; }

@@ -29,6 +29,7 @@ struct InterpreterStats {
   uint64_t blocks_live = 0;
   uint64_t flags_elided = 0;  // instructions decoded with a no-flags handler
   uint64_t fused = 0;         // CMP/TEST + Jcc pairs decoded as one handler
+  uint64_t fp_chains = 0;     // scalar SSE chains decoded as one handler
   // Blocks that ended in the run loop: the rest went on into the next block
   // themselves (emu/block_chain.h).
   uint64_t loop_block_ends = 0;

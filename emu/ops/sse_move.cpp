@@ -7,6 +7,7 @@
 // r/m operand; memory operands at effective_address(). Each handler loads
 // every memory operand before it writes a register.
 #include "emu/ops/sse_common.h"
+#include "emu/ops/sse_scalar_chain.h"
 
 namespace emu::sse {
 namespace {
@@ -140,6 +141,10 @@ void maskmovdqu(Cpu& cpu, const Insn& in) {
 }
 
 }  // namespace
+
+Handler scalar_store_handler(unsigned bytes) {
+  return bytes == 4 ? &store_low<uint32_t, Operand::Plain> : &store_low<uint64_t, Operand::Plain>;
+}
 
 bool bind_move(const Enc& e, Insn& out) {
   const uint8_t p = e.pfx;
