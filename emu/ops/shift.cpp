@@ -16,6 +16,8 @@
 //     source rotates in (Intel documents nothing and differs), and so do we;
 //     CF = 0, and OF = 0 (SHLD) or res[15] ^ res[14] (SHRD). SHLD by exactly
 //     16 sets OF = CF here, not MSB(res) ^ CF.
+#include <bit>
+
 #include "emu/ops/integer.h"
 #include "emu/threaded.h"
 
@@ -29,19 +31,14 @@ inline unsigned shift_count(const Cpu& c, const Insn& in) {
   return unsigned(Cl ? c.gpr[RCX] : in.imm) & (S == 8 ? 63 : 31);
 }
 
-// NF ("no flags"): the block builder found the flags dead (emu/flag_use.h).
-template <int Op, int S, bool Mem, bool Cl, bool NF>
-void shift(Cpu& c, const Insn& in) {
+// The result of shift/rotate Op of `a` by the masked count n (not 0), with
+// the flags it writes (NF: "no flags", the block builder found them dead:
+// emu/flag_use.h).
+template <int Op, int S, bool NF>
+[[gnu::always_inline]] inline U<S> shift_result(Cpu& c, U<S> a, unsigned n) {
   using T = U<S>;
   constexpr unsigned bits = S * 8;
   constexpr uint64_t top = uint64_t{1} << (bits - 1);
-  uint64_t addr = 0;
-  const T a = read_rm<S, Mem>(c, in, addr);
-  const unsigned n = shift_count<S, Mem, Cl>(c, in);
-  if (n == 0) {
-    if constexpr (!Mem && S == 4) put<S>(c, in.rm, a);
-    return;
-  }
   const uint64_t v = a;
   T r;
   if constexpr (Op == kShl || Op == kSal || Op == kShr || Op == kSar) {
@@ -61,15 +58,14 @@ void shift(Cpu& c, const Insn& in) {
       cf = (sv >> (n - 1)) & 1;
       of = false;
     }
-    if constexpr (Mem) store<T>(c, addr, r);
-    else put<S>(c, in.rm, r);
     if constexpr (!NF) flags::set_result<T>(c.flags, r, (cf ? kCF : 0) | (of ? kOF : 0) | kAF);
+    return r;
   } else {
     bool cf;
     if constexpr (Op == kRol || Op == kRor) {
+      // std::rotl/rotr: one host ROL/ROR; a rotation by 0 mod the width is a.
       const unsigned k = n % bits;
-      if constexpr (Op == kRol) r = k ? T((v << k) | (v >> (bits - k))) : a;
-      else r = k ? T((v >> k) | (v << (bits - k))) : a;
+      r = Op == kRol ? std::rotl(a, int(k)) : std::rotr(a, int(k));
       cf = Op == kRol ? (r & 1) : (r & top) != 0;
     } else {
       const unsigned k = n % (bits + 1);
@@ -85,14 +81,37 @@ void shift(Cpu& c, const Insn& in) {
         cf = (v >> (k - 1)) & 1;
       }
     }
-    if constexpr (Mem) store<T>(c, addr, r);
-    else put<S>(c, in.rm, r);
-    if constexpr (NF) return;
-    bool of;
-    if constexpr (Op == kRol || Op == kRcl) of = ((r & top) != 0) != cf;
-    else of = (((r >> (bits - 1)) ^ (r >> (bits - 2))) & 1) != 0;
-    flags::set_some(c.flags, kCF | kOF, (cf ? kCF : 0) | (of ? kOF : 0));
+    if constexpr (!NF) {
+      bool of;
+      if constexpr (Op == kRol || Op == kRcl) of = ((r & top) != 0) != cf;
+      else of = (((r >> (bits - 1)) ^ (r >> (bits - 2))) & 1) != 0;
+      flags::set_some(c.flags, kCF | kOF, (cf ? kCF : 0) | (of ? kOF : 0));
+    }
+    return r;
   }
+}
+
+template <int Op, int S, bool Mem, bool Cl, bool NF>
+void shift(Cpu& c, const Insn& in) {
+  using T = U<S>;
+  uint64_t addr = 0;
+  const T a = read_rm<S, Mem>(c, in, addr);
+  const unsigned n = shift_count<S, Mem, Cl>(c, in);
+  if (n == 0) {
+    if constexpr (!Mem && S == 4) put<S>(c, in.rm, a);
+    return;
+  }
+  const T r = shift_result<Op, S, NF>(c, a, n);
+  if constexpr (Mem) store<T>(c, addr, r);
+  else put<S>(c, in.rm, r);
+}
+
+// A register shifted or rotated by an immediate whose masked count is not 0
+// (bound with that count in Insn::imm): the commonest form (SHA-256's
+// rotates), with no count to mask or test.
+template <int Op, int S, bool NF>
+void shift_reg_by_imm(Cpu& c, const Insn& in) {
+  put<S>(c, in.rm, shift_result<Op, S, NF>(c, get<S>(c, in.rm), unsigned(in.imm)));
 }
 
 // SHLD (Left) / SHRD: destination r/m (`rm` or memory), source register `reg`.
@@ -146,6 +165,14 @@ constexpr auto make_shift_table(std::index_sequence<I...>) {
 }
 constexpr auto kShift = make_shift_table(std::make_index_sequence<8 * 4 * 2 * 2 * 2>{});
 
+// [op][32, 64 bits][flags live, dead]
+template <size_t... I>
+constexpr auto make_shift_reg_by_imm_table(std::index_sequence<I...>) {
+  return std::array<Handler, sizeof...(I)>{
+      &threaded<&shift_reg_by_imm<int(I / 4), (I / 2) % 2 ? 8 : 4, bool(I % 2)>>...};
+}
+constexpr auto kShiftRegByImm = make_shift_reg_by_imm_table(std::make_index_sequence<8 * 2 * 2>{});
+
 template <size_t... I>
 constexpr auto make_shd_table(std::index_sequence<I...>) {
   // sizes 2, 4, 8 at index 0..2
@@ -172,6 +199,10 @@ bool bind_shift(const Decoded& d, Insn& out) {
     const int sop = (d.modrm >> 3) & 7;
     out.rm = reg_operand(size, d.rm, d);
     out.fn = kShift[(((sop * 4 + size_index(size)) * 2 + mem) * 2 + cl) * 2 + d.flags_dead];
+    if (!cl && !mem && size >= 4 && (out.imm & (size == 8 ? 63 : 31)) != 0) {
+      out.imm &= size == 8 ? 63 : 31;
+      out.fn = kShiftRegByImm[(sop * 2 + (size == 8)) * 2 + d.flags_dead];
+    }
     return true;
   }
   if (d.map == 1 && (op == 0xA4 || op == 0xA5 || op == 0xAC || op == 0xAD)) {
