@@ -79,15 +79,19 @@ template <class V>
   else return uint32_t(_mm_cvtsi128_si32(_mm_castps_si128(v)));
 }
 
-// The host address of a step's memory operand when the TLB has it (for
-// reading or for writing), else nullptr.
+// Where a step's memory operand is in the host when the TLB has it (for
+// reading or for writing); `hit` false otherwise. (Not a null pointer for
+// a miss: the compiler would then test the host address for null too.)
+struct HostOperand {
+  bool hit;
+  uint8_t* at;
+};
+
 template <class V, bool Write>
-[[gnu::always_inline]] inline uint8_t* hit(Cpu& c, const Insn& in) {
+[[gnu::always_inline]] inline HostOperand host_operand(Cpu& c, const Insn& in) {
   const uint64_t addr = operand_address<Operand::Plain>(c, in);
   const mm::Tlb::Entry& e = Write ? c.tlb.write_entry(addr) : c.tlb.read_entry(addr);
-  if (!mm::Tlb::hits<sizeof(Scalar<V>)>(e, addr)) [[unlikely]]
-    return nullptr;
-  return mm::Tlb::host(e, addr);
+  return {mm::Tlb::hits<sizeof(Scalar<V>)>(e, addr), mm::Tlb::host(e, addr)};
 }
 
 // A step's source: its register, or its memory operand at `host`.
@@ -118,9 +122,10 @@ void scalar_chain(Cpu& c, const Insn& in) {
     return kFirst(c, in);
   const uint8_t* m1 = nullptr;
   if constexpr (Mem1) {
-    m1 = hit<V, false>(c, in);
-    if (m1 == nullptr) [[unlikely]]
+    const HostOperand m = host_operand<V, false>(c, in);
+    if (!m.hit) [[unlikely]]
       return kFirst(c, in);
+    m1 = m.at;
   }
   Xmm& dst = c.xmm[in.reg];
   V v = op_fn<V, Op1>()(low_of<V>(dst), source<V, Mem1>(c, in, m1));
@@ -129,11 +134,12 @@ void scalar_chain(Cpu& c, const Insn& in) {
     const Insn& second = (&in)[1];
     const uint8_t* m2 = nullptr;
     if constexpr (Mem2) {
-      m2 = hit<V, false>(c, second);
-      if (m2 == nullptr) [[unlikely]] {
+      const HostOperand m = host_operand<V, false>(c, second);
+      if (!m.hit) [[unlikely]] {
         put_low(dst, v);
         return resume_unfused(c, second);
       }
+      m2 = m.at;
     }
     v = op_fn<V, Op2>()(v, source<V, Mem2>(c, second, m2));
     last = &second;
@@ -141,11 +147,11 @@ void scalar_chain(Cpu& c, const Insn& in) {
   put_low(dst, v);
   if constexpr (Store) {
     const Insn& store = last[1];
-    uint8_t* const m = hit<V, true>(c, store);
-    if (m == nullptr) [[unlikely]]
+    const HostOperand m = host_operand<V, true>(c, store);
+    if (!m.hit) [[unlikely]]
       return resume_unfused(c, store);
     const Scalar<V> bits = bits_of_low(v);
-    std::memcpy(m, &bits, sizeof bits);
+    std::memcpy(m.at, &bits, sizeof bits);
     last = &store;
   }
   return next_insn(c, *last);
