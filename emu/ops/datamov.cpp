@@ -54,10 +54,11 @@ void extend(Cpu& c, const Insn& in) {
   }
 }
 
-// LEA: the binder clears the segment, so this is the offset alone.
-template <int S>
+// LEA: the binder clears the segment, so this is the offset alone; bound
+// by operand form (emu/memory.h), so base+disp is one add.
+template <int S, Operand O>
 void lea(Cpu& c, const Insn& in) {
-  put<S>(c, in.reg, U<S>(effective_address(c, in)));
+  put<S>(c, in.reg, U<S>(operand_address<O>(c, in)));
 }
 
 template <int S, bool Mem>
@@ -344,7 +345,10 @@ constexpr Handler kCmpxchg[4][2] = EMU_SIZED2(cmpxchg);
 constexpr Handler kCmov[3][2] = {{&threaded<&cmov<2, false>>, &threaded<&cmov<2, true>>},
                                  {&threaded<&cmov<4, false>>, &threaded<&cmov<4, true>>},
                                  {&threaded<&cmov<8, false>>, &threaded<&cmov<8, true>>}};
-constexpr Handler kLea[3] = {&threaded<&lea<2>>, &threaded<&lea<4>>, &threaded<&lea<8>>};
+template <int S>
+constexpr std::array<Handler, 3> kLeaForms = {&threaded<&lea<S, Operand::Any>>, &threaded<&lea<S, Operand::Plain>>,
+                                              &threaded<&lea<S, Operand::Indexed>>};
+constexpr std::array<Handler, 3> kLea[3] = {kLeaForms<2>, kLeaForms<4>, kLeaForms<8>};
 
 // `operands`: the Insn with its operand fields set (operand_form).
 Handler mov_handler(unsigned size, Form f, const Insn& operands) {
@@ -483,7 +487,7 @@ bool bind_datamov(const Decoded& d, Insn& out) {
       if (!mem) return false;
       out.reg = d.reg;
       out.seg = kSegNone;
-      out.fn = kLea[size_index(opsize(d)) - 1];
+      out.fn = kLea[size_index(opsize(d)) - 1][unsigned(operand_form(out))];
       return true;
     case 0x86: case 0x87: {
       const unsigned size = op == 0x86 ? 1 : opsize(d);
