@@ -1,6 +1,6 @@
-// mmap(2), munmap(2), mprotect(2), brk(2) and madvise(2) with Linux x86-64 semantics:
-// the same argument checks in the same order as mm/mmap.c,
-// mm/mprotect.c and mm/madvise.c, returning the result or -errno where Linux would.
+// mmap(2), munmap(2), mprotect(2) and brk(2) with Linux x86-64 semantics:
+// the same argument checks in the same order as mm/mmap.c and mm/mprotect.c,
+// returning the result or -errno where Linux would (madvise: mm/madvise.cpp).
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -225,60 +225,6 @@ uint64_t AddressSpace::brk(uint64_t new_break) {
   }
   as.brk = new_break;
   return as.brk;
-}
-
-namespace {
-
-// The advice values Linux 6.x knows (madvise_behavior_valid).
-bool madvise_advice_valid(int advice) {
-  switch (advice) {
-    case kMadvNormal: case kMadvRandom: case kMadvSequential: case kMadvWillNeed: case kMadvDontNeed:
-    case kMadvFree: case kMadvRemove: case kMadvDontFork: case kMadvDoFork: case kMadvMergeable:
-    case kMadvUnmergeable: case kMadvHugePage: case kMadvNoHugePage: case kMadvDontDump: case kMadvDoDump:
-    case kMadvWipeOnFork: case kMadvKeepOnFork: case kMadvCold: case kMadvPageOut: case kMadvPopulateRead:
-    case kMadvPopulateWrite: case kMadvDontNeedLocked: case kMadvCollapse:
-      return true;
-    default:
-      return false;
-  }
-}
-
-}  // namespace
-
-// madvise(2). Like Linux, advice applies to the mapped parts of the range and
-// an unmapped hole anywhere in it makes the result ENOMEM.
-int64_t AddressSpace::madvise(uint64_t addr, uint64_t length, int advice) {
-  Impl& as = *impl_;
-  if (addr & kPageMask) return -kEInval;
-  if (!madvise_advice_valid(advice)) return -kEInval;
-  uint64_t len;
-  if (!page_round_up(length, len)) return -kEInval;
-  const uint64_t end = addr + len;
-  if (end < addr) return -kEInval;
-  if (end == addr) return 0;
-  const bool past_user_space = end > kUserTop;
-  const PageRange range{GuestAddr{addr}.page(), past_user_space ? PageNum{kUserTopPage} : GuestAddr{end}.page()};
-  if (advice == kMadvPopulateRead || advice == kMadvPopulateWrite) {
-    const int64_t result = as.madvise_populate(range, advice == kMadvPopulateWrite);
-    return result != 0 ? result : past_user_space ? -kENoMem : 0;
-  }
-  const bool drop = advice == kMadvDontNeed || advice == kMadvDontNeedLocked || advice == kMadvFree;
-  uint64_t covered = 0;
-  int64_t result = 0;
-  // Collect first: dropping pages must not run inside the tree walk.
-  std::vector<PageRange> to_drop;
-  as.regions.for_each_in(range, [&](const Region& r) {
-    const PageRange part{std::max(r.range.start, range.start), std::min(r.range.end, range.end)};
-    covered += part.size();
-    // MADV_FREE wants anonymous memory: not a file's pages, not shmem (a
-    // private /dev/zero region is anonymous to Linux).
-    const bool anonymous_memory = !r.attrs.file || r.attrs.kind == RegionKind::Anonymous;
-    if (advice == kMadvFree && (!anonymous_memory || r.attrs.sharing == Sharing::Shared)) result = -kEInval;
-    if (drop && r.attrs.kind != RegionKind::Reserved) to_drop.push_back(part);
-  });
-  if (result != 0) return result;
-  for (const PageRange& part : to_drop) as.drop_pages(part);
-  return (past_user_space || covered != range.size()) ? -kENoMem : 0;
 }
 
 }  // namespace emu::mm
