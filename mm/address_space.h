@@ -134,6 +134,10 @@ class AddressSpace {
   // (mm/populate.cpp); other advice is checked as Linux checks it and is a
   // hint. 0, or -errno (EINVAL, EACCES, ENOMEM for unmapped holes, ...).
   int64_t madvise(uint64_t addr, uint64_t length, int advice);
+  // In a fork child (a copy of the parent's memory, not vfork's shared one):
+  // what Linux's dup_mmap leaves out. Regions advised MADV_DONTFORK are
+  // unmapped, MADV_WIPEONFORK ones lose their pages (they read zero).
+  void after_fork();
 
   // ---- loader ------------------------------------------------------------------
   // Maps [range) with the given attributes over whatever was there (MAP_FIXED

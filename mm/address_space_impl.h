@@ -120,8 +120,10 @@ struct AddressSpace::Impl {
   int64_t madvise_populate(PageRange range, bool write);
 
   // madvise (madvise.cpp): the advice applied to `part` of region `r`, as
-  // Linux's madvise_vma_behavior; 0 or -errno. Never changes the region tree.
+  // Linux's madvise_vma_behavior; 0 or -errno. Advice that sets flags
+  // changes the region tree (then `r` is no longer valid).
   int64_t madvise_region(const Region& r, PageRange part, int advice);
+  int64_t update_advice(const Region& r, PageRange part, uint16_t set, uint16_t clear);
   int64_t madvise_remove(const Region& r, PageRange part);
   // MADV_GUARD_INSTALL (Linux mm/madvise.c madvise_guard_install): the pages
   // of `range` are dropped (their contents go, as Linux zaps them) and get

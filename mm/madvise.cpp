@@ -12,21 +12,28 @@
 //    their data); FREE only on anonymous memory (vma_is_anonymous).
 //  - REMOVE punches a hole in the file or shmem behind a shared writable
 //    mapping (madvise_remove), so every mapping and read() then sees zeros.
-//  - WIPEONFORK is refused for file and shared memory; as emu keeps no
-//    per-region fork flags, it and KEEPONFORK change nothing else.
+//  - NORMAL, RANDOM, SEQUENTIAL, DONTFORK, DOFORK, WIPEONFORK, KEEPONFORK,
+//    DONTDUMP, DODUMP, MERGEABLE, UNMERGEABLE, HUGEPAGE, NOHUGEPAGE set or
+//    clear the region's advice flags (madvise_update_vma), splitting and
+//    merging regions as Linux splits and merges VMAs. WIPEONFORK is refused
+//    for file and shared memory, MERGEABLE does nothing to shared memory
+//    (not KSM-compatible). A fork child lacks DONTFORK regions and finds
+//    WIPEONFORK ones empty (after_fork).
 //  - COLLAPSE checks what thp_vma_allowable_order checks (see below).
 //  - GUARD_INSTALL / GUARD_REMOVE set and clear guard markers (Linux 6.13
 //    PTE markers, mm/guard_pages.cpp).
 //  - POPULATE_READ / POPULATE_WRITE fault the pages in (mm/populate.cpp).
 //  - the rest are hints and succeed.
-// emu has no mlock and no VM_IO/VM_PFNMAP mappings, so the refusals that
-// depend on VM_LOCKED or VM_SPECIAL never happen here.
+// VM_LOCKED comes only from MAP_LOCKED (emu has no mlock(2)): DONTNEED, FREE,
+// REMOVE, COLD, PAGEOUT and GUARD_INSTALL refuse it (EINVAL). emu has no
+// VM_IO/VM_PFNMAP mappings, so the refusals for VM_SPECIAL never happen.
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <sys/vfs.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <vector>
 
 #include "mm/address_space.h"
 #include "mm/address_space_impl.h"
@@ -60,6 +67,8 @@ bool anonymous_memory(const Region& r) {
   return r.attrs.sharing == Sharing::Private && (!r.attrs.file || r.attrs.kind == RegionKind::Anonymous);
 }
 
+bool locked(const Region& r) { return r.attrs.vm_flags & vm::kLocked; }
+
 // Whether the region's file is shmem (tmpfs: shared anonymous memory's memfd,
 // a guest memfd, a file in /dev/shm), as Linux's shmem_mapping() asks.
 bool shmem_file(const FileBacking& file) {
@@ -76,9 +85,11 @@ bool shmem_file(const FileBacking& file) {
 // collapses one only with CONFIG_READ_ONLY_THP_FOR_FS for a read-only
 // executable mapping, which Debian's kernels lack). Past that check Linux's
 // answer depends on its page state (anon_vma, whether the pages can be
-// gathered); emu has no huge pages and answers 0.
+// gathered); emu has no huge pages and answers 0. MADV_NOHUGEPAGE forbids it
+// (vma_thp_disabled).
 int64_t collapse_check(const Region& r) {
   constexpr uint64_t kHugePages = uint64_t{1} << (21 - kPageShift);
+  if (r.attrs.vm_flags & vm::kNoHugePage) return -kEInval;
   const bool anonymous = anonymous_memory(r);
   if (!anonymous && !(r.attrs.file && shmem_file(*r.attrs.file))) return -kEInval;
   if (!anonymous && ((r.range.start.value - (r.attrs.file_offset >> kPageShift)) % kHugePages) != 0) return -kEInval;
@@ -94,7 +105,7 @@ int64_t collapse_check(const Region& r) {
 // as Linux's unmap_mapping_range drops them (the host does the same to the
 // views of those file pages in every other mapping, so all read zeros).
 int64_t AddressSpace::Impl::madvise_remove(const Region& r, PageRange part) {
-  if (!r.attrs.file) return -kEInval;
+  if (locked(r) || !r.attrs.file) return -kEInval;
   // vma_is_shared_maywrite: MAP_SHARED of a descriptor open for writing
   // (the maximum protection keeps VM_MAYWRITE), whatever the protection now.
   if (r.attrs.sharing != Sharing::Shared || !has(r.attrs.max_prot, Prot::Write)) return -kEAcces;
@@ -106,9 +117,18 @@ int64_t AddressSpace::Impl::madvise_remove(const Region& r, PageRange part) {
   return 0;
 }
 
-// One region's share of the walk: `part` lies inside `r`. Never changes the
-// region tree, so the walk may keep its pointer.
+// madvise_update_vma: sets and clears advice flags on `part` of `r`; the
+// region tree changes only when the flags do.
+int64_t AddressSpace::Impl::update_advice(const Region& r, PageRange part, uint16_t set, uint16_t clear) {
+  if (uint16_t((r.attrs.vm_flags | set) & ~clear) != r.attrs.vm_flags) regions.set_vm_flags(part, set, clear);
+  return 0;
+}
+
+// One region's share of the walk: `part` lies inside `r`. Only the advice
+// flags change the region tree, as the last thing done, so `r` must not be
+// used after the call.
 int64_t AddressSpace::Impl::madvise_region(const Region& r, PageRange part, int advice) {
+  using namespace emu::mm::vm;
   switch (advice) {
     case kMadvRemove:
       return madvise_remove(r, part);
@@ -117,16 +137,50 @@ int64_t AddressSpace::Impl::madvise_region(const Region& r, PageRange part, int 
       if (!anonymous_memory(r)) return -kEInval;
       [[fallthrough]];
     case kMadvDontNeed:
+      // madvise_dontneed_free_valid_vma: locked pages stay (VM_LOCKED).
+      if (locked(r)) return -kEInval;
+      [[fallthrough]];
     case kMadvDontNeedLocked:
       if (r.attrs.kind != RegionKind::Reserved) drop_pages(part);
       return 0;
+    case kMadvNormal:
+      return update_advice(r, part, 0, kRandRead | kSeqRead);
+    case kMadvRandom:
+      return update_advice(r, part, kRandRead, kSeqRead);
+    case kMadvSequential:
+      return update_advice(r, part, kSeqRead, kRandRead);
+    case kMadvDontFork:
+      return update_advice(r, part, kDontCopy, 0);
+    case kMadvDoFork:
+      return update_advice(r, part, 0, kDontCopy);
     case kMadvWipeOnFork:
       // Only anonymous memory can be wiped: refused if there is a file
       // (private /dev/zero too) or the memory is shared.
-      return r.attrs.file || r.attrs.sharing == Sharing::Shared ? -kEInval : 0;
+      if (r.attrs.file || r.attrs.sharing == Sharing::Shared) return -kEInval;
+      return update_advice(r, part, kWipeOnFork, 0);
+    case kMadvKeepOnFork:
+      return update_advice(r, part, 0, kWipeOnFork);
+    case kMadvDontDump:
+      return update_advice(r, part, kDontDump, 0);
+    case kMadvDoDump:
+      return update_advice(r, part, 0, kDontDump);
+    case kMadvMergeable:
+      // ksm_madvise: shared memory is not KSM-compatible, left as it is.
+      if (r.attrs.sharing == Sharing::Shared) return 0;
+      return update_advice(r, part, kMergeable, 0);
+    case kMadvUnmergeable:
+      return update_advice(r, part, 0, kMergeable);
+    case kMadvHugePage:
+      return update_advice(r, part, kHugePage, kNoHugePage);
+    case kMadvNoHugePage:
+      return update_advice(r, part, kNoHugePage, kHugePage);
     case kMadvCollapse:
       return collapse_check(r);
+    case kMadvCold:
+    case kMadvPageOut:
+      return locked(r) ? -kEInval : 0;  // can_madv_lru_vma
     case kMadvGuardInstall:
+      if (locked(r)) return -kEInval;  // is_valid_guard_vma: it would zap locked pages
       install_guards(part);
       return 0;
     case kMadvGuardRemove:
@@ -166,10 +220,34 @@ int64_t AddressSpace::madvise(uint64_t addr, uint64_t length, int advice) {
       if (start >= range.end) break;
     }
     const PageRange part{start, std::min(r->range.end, range.end)};
+    // `r` may be gone after this (advice flags split and merge regions).
     if (const int64_t error = as.madvise_region(*r, part, advice)) return error;
     start = part.end;
   }
   return past_user_space ? -kENoMem : unmapped_error;
+}
+
+// Linux dup_mmap: a VM_DONTCOPY region is not copied into the child, a
+// VM_WIPEONFORK one is copied without its pages (nor guard markers: its page
+// table is not copied), so it reads zero; the child's copies are not
+// VM_LOCKED (mlock is not inherited).
+void AddressSpace::after_fork() {
+  Impl& as = *impl_;
+  std::vector<PageRange> dont_copy, wipe, was_locked;
+  as.regions.for_each([&](const Region& r) {
+    if (r.attrs.vm_flags & vm::kDontCopy) {
+      dont_copy.push_back(r.range);
+      return;
+    }
+    if (r.attrs.vm_flags & vm::kWipeOnFork) wipe.push_back(r.range);
+    if (r.attrs.vm_flags & vm::kLocked) was_locked.push_back(r.range);
+  });
+  for (const PageRange& range : dont_copy) as.unmap_range(range);
+  for (const PageRange& range : wipe) {
+    as.drop_pages(range);
+    as.pages.clear_guards(range);
+  }
+  for (const PageRange& range : was_locked) as.regions.set_vm_flags(range, 0, vm::kLocked);
 }
 
 }  // namespace emu::mm

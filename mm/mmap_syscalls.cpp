@@ -142,11 +142,14 @@ int64_t AddressSpace::mmap(uint64_t addr, uint64_t length, int prot, int flags, 
     attrs.file = std::get<0>(std::move(backing));
     attrs.file_offset = 0;
   }
-  // MAP_NORESERVE, MAP_STACK, MAP_LOCKED, MAP_HUGETLB are
-  // accepted; pages are populated on first touch unless MAP_POPULATE asks
-  // for them now (ignored with MAP_NONBLOCK, as in vm_mmap_pgoff).
+  // MAP_NORESERVE, MAP_STACK, MAP_HUGETLB are accepted. MAP_LOCKED makes
+  // the region VM_LOCKED (a separate region, pages madvise may not drop),
+  // without RLIMIT_MEMLOCK's checks. Pages are populated on first touch
+  // unless MAP_POPULATE (ignored with MAP_NONBLOCK) or MAP_LOCKED asks for
+  // them now (do_mmap's *populate).
+  if (flags & kMapLocked) attrs.vm_flags |= vm::kLocked;
   as.map_range(range, attrs);
-  if ((flags & (kMapPopulate | kMapNonBlock)) == kMapPopulate) as.populate_best_effort(range);
+  if ((flags & kMapLocked) || (flags & (kMapPopulate | kMapNonBlock)) == kMapPopulate) as.populate_best_effort(range);
   return int64_t(addr);
 }
 
@@ -189,6 +192,9 @@ int64_t AddressSpace::mprotect(uint64_t addr, uint64_t length, int prot) {
   const PageNum stop = past_user_space ? PageNum{kUserTopPage} : GuestAddr{end}.page();
   PageNum covered = start;  // [start, covered) is mapped and may take `want`
   int64_t result = 0;
+  // mprotect_fixup: a private VM_LOCKED region that becomes writable is
+  // faulted in (its pages copied), as mlock would have done for writing.
+  std::vector<PageRange> to_populate;
   impl_->regions.for_each_in(PageRange{start, std::max(start, stop)}, [&](const Region& r) {
     if (result != 0) return;
     if (r.range.start > covered) {
@@ -197,11 +203,15 @@ int64_t AddressSpace::mprotect(uint64_t addr, uint64_t length, int prot) {
       result = -kEAcces;
     } else {
       covered = r.range.end;
+      if ((r.attrs.vm_flags & vm::kLocked) && r.attrs.sharing == Sharing::Private &&
+          !has(r.attrs.prot, Prot::Write) && has(want, Prot::Write))
+        to_populate.push_back(PageRange{std::max(r.range.start, start), std::min(r.range.end, stop)});
     }
   });
   covered = std::min(covered, stop);
   if (result == 0 && (past_user_space || covered < stop)) result = -kENoMem;
   impl_->protect_range(PageRange{start, std::max(start, covered)}, want);
+  for (const PageRange& part : to_populate) impl_->populate_best_effort(part);
   return result;
 }
 

@@ -18,6 +18,7 @@
 
 #include "mm/address_space.h"
 #include "mm/guest_fault.h"
+#include "mm/region_tree.h"
 #include "tests/mm/mm_test_util.h"
 
 using namespace emu::mm;
@@ -91,6 +92,27 @@ struct Twin {
   }
 };
 
+// The [start, end) page ranges of the mappings natively in [lo, hi), from
+// /proc/self/maps, and of emu's regions there.
+std::vector<std::pair<uint64_t, uint64_t>> native_layout(uint64_t lo, uint64_t hi) {
+  std::vector<std::pair<uint64_t, uint64_t>> out;
+  FILE* f = ::fopen("/proc/self/maps", "r");
+  REQUIRE(f);
+  unsigned long start = 0, end = 0;
+  char line[512];
+  while (::fgets(line, sizeof line, f))
+    if (::sscanf(line, "%lx-%lx", &start, &end) == 2 && end > lo && start < hi) out.emplace_back(start, end);
+  ::fclose(f);
+  return out;
+}
+std::vector<std::pair<uint64_t, uint64_t>> emu_layout(const AddressSpace& as, uint64_t lo, uint64_t hi) {
+  std::vector<std::pair<uint64_t, uint64_t>> out;
+  as.regions().for_each_in(PageRange{GuestAddr{lo}.page(), GuestAddr{hi}.page()}, [&](const Region& r) {
+    out.emplace_back(r.range.start.addr().value, r.range.end.addr().value);
+  });
+  return out;
+}
+
 std::string file_bytes(int fd, size_t n, off_t offset) {
   std::string s(n, '\0');
   REQUIRE(::pread(fd, s.data(), n, offset) == ssize_t(n));
@@ -105,9 +127,10 @@ TEST_CASE("madvise_refusals_per_kind_of_memory_match_linux", "[madvise][native]"
   const int zero = ::open("/dev/zero", O_RDWR);
   REQUIRE(ro >= 0);
   REQUIRE(zero >= 0);
-  const int kinds[] = {MADV_NORMAL, MADV_DONTNEED, MADV_FREE, kMadvRemove, MADV_DONTFORK, MADV_DOFORK,
-                       kMadvWipeOnFork, kMadvKeepOnFork, MADV_COLD, MADV_PAGEOUT, kMadvCollapse,
-                       kMadvGuardInstall, kMadvGuardRemove};
+  const int kinds[] = {MADV_NORMAL, MADV_WILLNEED, MADV_DONTNEED, MADV_FREE, kMadvRemove, MADV_DONTFORK,
+                       MADV_DOFORK, MADV_MERGEABLE, MADV_UNMERGEABLE, MADV_HUGEPAGE, MADV_NOHUGEPAGE,
+                       MADV_DONTDUMP, MADV_DODUMP, kMadvWipeOnFork, kMadvKeepOnFork, MADV_COLD, MADV_PAGEOUT,
+                       MADV_DONTNEED_LOCKED, kMadvCollapse, kMadvGuardInstall, kMadvGuardRemove};
   // One mapping of each kind of memory, 2 pages each, a page apart.
   Twin t({{0, 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1},
           {3, 2, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1},
@@ -117,8 +140,10 @@ TEST_CASE("madvise_refusals_per_kind_of_memory_match_linux", "[madvise][native]"
           {15, 2, PROT_READ, MAP_SHARED, rw.fd()},  // VM_MAYWRITE all the same
           {18, 2, PROT_READ, MAP_SHARED, ro},        // not VM_SHARED: EACCES for MADV_REMOVE
           {21, 2, PROT_READ | PROT_WRITE, MAP_PRIVATE, zero},
-          {24, 2, PROT_READ | PROT_WRITE, MAP_SHARED, zero}});
-  for (uint64_t first = 0; first < 27; first += 3)
+          {24, 2, PROT_READ | PROT_WRITE, MAP_SHARED, zero},
+          {27, 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_LOCKED, -1},
+          {30, 2, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_LOCKED, rw.fd()}});
+  for (uint64_t first = 0; first < 33; first += 3)
     for (int advice : kinds) t.both(first, 2, advice);
   ::close(ro);
   ::close(zero);
@@ -336,4 +361,80 @@ TEST_CASE("guard_pages_behave_as_linux_natively", "[madvise][guard][native]") {
   CHECK(t.both(6, 1, MADV_POPULATE_READ) == -EFAULT);
   CHECK(t.both(0, 10, kMadvGuardRemove) == -ENOMEM);
   CHECK(t.both(0, 4, MADV_POPULATE_WRITE) == 0);
+}
+
+// ---- advice flags ---------------------------------------------------------------------------
+
+TEST_CASE("advice_flags_split_and_merge_regions_as_linux_splits_vmas", "[madvise][native]") {
+  TempFile file(std::string(8 * kPage, 'f'));
+  Twin t({{0, 6, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1},
+          {8, 6, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1},
+          {16, 6, PROT_READ | PROT_WRITE, MAP_PRIVATE, file.fd()}});
+  const uint64_t lo = t.base, hi = t.base + 22 * kPage;
+  const int set[] = {MADV_RANDOM, MADV_SEQUENTIAL, MADV_DONTFORK, kMadvWipeOnFork, MADV_DONTDUMP, MADV_MERGEABLE,
+                     MADV_HUGEPAGE, MADV_NOHUGEPAGE};
+  const int undo[] = {MADV_NORMAL, MADV_NORMAL, MADV_DOFORK, kMadvKeepOnFork, MADV_DODUMP, MADV_UNMERGEABLE,
+                      MADV_NOHUGEPAGE, MADV_HUGEPAGE};
+  for (size_t i = 0; i < std::size(set); ++i) {
+    for (uint64_t first : {0, 8, 16}) {
+      INFO("advice " << set[i] << " at page " << first);
+      t.both(first + 2, 2, set[i]);
+      CHECK(emu_layout(t.as, lo, hi) == native_layout(lo, hi));
+      t.both(first, 6, undo[i]);
+      CHECK(emu_layout(t.as, lo, hi) == native_layout(lo, hi));
+      t.both(first, 6, MADV_NORMAL);
+      t.both(first, 6, MADV_HUGEPAGE);  // HUGEPAGE and NOHUGEPAGE have no neutral state
+      CHECK(emu_layout(t.as, lo, hi) == native_layout(lo, hi));
+    }
+  }
+  // MADV_NOHUGEPAGE makes MADV_COLLAPSE EINVAL whatever the size.
+  t.both(0, 6, MADV_NOHUGEPAGE);
+  CHECK(t.both(0, 1, kMadvCollapse) == -EINVAL);
+}
+
+TEST_CASE("a_fork_child_lacks_dontfork_regions_and_finds_wipeonfork_ones_empty", "[madvise][fork]") {
+  AddressSpace as{limit_of()};
+  Tlb tlb;
+  as.attach(&tlb);
+  constexpr uint64_t kA = 0x200000000;
+  const int anon = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED;
+  REQUIRE(as.mmap(kA, 6 * kPage, PROT_READ | PROT_WRITE, anon, -1, 0) == int64_t(kA));
+  for (uint64_t i = 0; i < 6; ++i) store<uint8_t>(as, tlb, kA + i * kPage, uint8_t(i + 1));
+  REQUIRE(as.madvise(kA + kPage, kPage, MADV_DONTFORK) == 0);
+  REQUIRE(as.madvise(kA + 3 * kPage, 2 * kPage, kMadvWipeOnFork) == 0);
+  REQUIRE(as.madvise(kA + 4 * kPage, kPage, kMadvGuardInstall) == 0);
+  as.after_fork();
+  CHECK(as.check_invariants() == "");
+  CHECK(load<uint8_t>(as, tlb, kA) == 1);
+  CHECK(fault_of([&] { load<uint8_t>(as, tlb, kA + kPage); }).code == kSegvMapErr);
+  CHECK(as.regions().find(GuestAddr{kA + kPage}.page()) == nullptr);
+  CHECK(load<uint8_t>(as, tlb, kA + 2 * kPage) == 3);
+  CHECK(load<uint8_t>(as, tlb, kA + 3 * kPage) == 0);
+  CHECK(load<uint8_t>(as, tlb, kA + 4 * kPage) == 0);  // the guard was not copied either
+  CHECK(load<uint8_t>(as, tlb, kA + 5 * kPage) == 6);
+  as.detach(&tlb);
+}
+
+TEST_CASE("map_locked_populates_and_is_its_own_region_as_linux_vm_locked", "[madvise][native]") {
+  Twin t({{0, 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1},
+          {2, 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_LOCKED, -1}});
+  const uint64_t lo = t.base, hi = t.base + 4 * kPage;
+  CHECK(emu_layout(t.as, lo, hi) == native_layout(lo, hi));
+  CHECK(t.as.stats().frames.in_use == 2);  // the locked pages, faulted in at mmap
+  CHECK(t.both(0, 4, MADV_DONTNEED) == -EINVAL);
+  CHECK(t.as.stats().frames.in_use == 2);
+  CHECK(t.both(2, 2, MADV_DONTNEED_LOCKED) == 0);
+  CHECK(t.as.stats().frames.in_use == 0);
+  // msync(MS_INVALIDATE) is EBUSY on locked memory.
+  const int64_t natively = ::msync(reinterpret_cast<void*>(t.base), 4 * kPage, MS_INVALIDATE) ? -errno : 0;
+  CHECK(natively == -EBUSY);
+  CHECK(t.as.msync(t.base, 4 * kPage, MS_INVALIDATE) == natively);
+  // Growing it faults the new pages in.
+  REQUIRE(t.as.mremap(t.base + 2 * kPage, 2 * kPage, 4 * kPage, 0, 0) == int64_t(t.base + 2 * kPage));
+  CHECK(t.as.stats().frames.in_use == 2);
+  CHECK(t.as.check_invariants() == "");
+  // A fork child's copy is not locked: it merges with its neighbour.
+  t.as.after_fork();
+  CHECK(t.as.regions().node_count() == 1);
+  CHECK(t.as.madvise(t.base, 4 * kPage, MADV_DONTNEED) == 0);
 }
