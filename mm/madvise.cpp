@@ -14,14 +14,14 @@
 //    mapping (madvise_remove), so every mapping and read() then sees zeros.
 //  - NORMAL, RANDOM, SEQUENTIAL, DONTFORK, DOFORK, WIPEONFORK, KEEPONFORK,
 //    DONTDUMP, DODUMP, MERGEABLE, UNMERGEABLE, HUGEPAGE, NOHUGEPAGE set or
-//    clear the region's advice flags (madvise_update_vma), splitting and
+//    clear the region's vm_flags (madvise_update_vma), splitting and
 //    merging regions as Linux splits and merges VMAs. WIPEONFORK is refused
 //    for file and shared memory, MERGEABLE does nothing to shared memory
 //    (not KSM-compatible). A fork child lacks DONTFORK regions and finds
 //    WIPEONFORK ones empty (after_fork).
 //  - COLLAPSE checks what thp_vma_allowable_order checks (see below).
-//  - GUARD_INSTALL / GUARD_REMOVE set and clear guard markers (Linux 6.13
-//    PTE markers, mm/guard_pages.cpp).
+//  - GUARD_INSTALL / GUARD_REMOVE set and clear guard markers in the page
+//    table (Linux 6.13's PTE markers; mm/page_table.h).
 //  - POPULATE_READ / POPULATE_WRITE fault the pages in (mm/populate.cpp).
 //  - the rest are hints and succeed.
 // VM_LOCKED comes only from MAP_LOCKED (emu has no mlock(2)): DONTNEED, FREE,
@@ -117,16 +117,16 @@ int64_t AddressSpace::Impl::madvise_remove(const Region& r, PageRange part) {
   return 0;
 }
 
-// madvise_update_vma: sets and clears advice flags on `part` of `r`; the
+// madvise_update_vma: sets and clears vm_flags on `part` of `r`; the
 // region tree changes only when the flags do.
 int64_t AddressSpace::Impl::update_advice(const Region& r, PageRange part, uint16_t set, uint16_t clear) {
   if (uint16_t((r.attrs.vm_flags | set) & ~clear) != r.attrs.vm_flags) regions.set_vm_flags(part, set, clear);
   return 0;
 }
 
-// One region's share of the walk: `part` lies inside `r`. Only the advice
-// flags change the region tree, as the last thing done, so `r` must not be
-// used after the call.
+// One region's share of the walk: `part` lies inside `r`. Only the vm_flags
+// change the region tree, as the last thing done, so `r` must not be used
+// after the call.
 int64_t AddressSpace::Impl::madvise_region(const Region& r, PageRange part, int advice) {
   using namespace emu::mm::vm;
   switch (advice) {
@@ -220,7 +220,7 @@ int64_t AddressSpace::madvise(uint64_t addr, uint64_t length, int advice) {
       if (start >= range.end) break;
     }
     const PageRange part{start, std::min(r->range.end, range.end)};
-    // `r` may be gone after this (advice flags split and merge regions).
+    // `r` may be gone after this (vm_flags split and merge regions).
     if (const int64_t error = as.madvise_region(*r, part, advice)) return error;
     start = part.end;
   }
@@ -230,7 +230,9 @@ int64_t AddressSpace::madvise(uint64_t addr, uint64_t length, int advice) {
 // Linux dup_mmap: a VM_DONTCOPY region is not copied into the child, a
 // VM_WIPEONFORK one is copied without its pages (nor guard markers: its page
 // table is not copied), so it reads zero; the child's copies are not
-// VM_LOCKED (mlock is not inherited).
+// VM_LOCKED (mlock is not inherited). Deviation: an unlocked copy merges
+// with an equal neighbour here, where Linux's child keeps the parent's VMA
+// boundaries until something else merges them.
 void AddressSpace::after_fork() {
   Impl& as = *impl_;
   std::vector<PageRange> dont_copy, wipe, was_locked;

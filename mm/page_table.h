@@ -124,7 +124,8 @@ class PageTable {
   template <class F>
   void for_each_present(PageRange range, F&& f) {
     clamp(range);
-    if (!range.empty()) walk<Mode::Visit, PageEntry::kPresent>(root_, kTopShift, 0, range.start.value, range.end.value, f);
+    if (!range.empty())
+      walk<Mode::Visit, PageEntry::kPresent>(root_, kTopShift, 0, range.start.value, range.end.value, f);
   }
 
   // Removes every present page in [range), calling f(PageNum, const
@@ -133,7 +134,8 @@ class PageTable {
   template <class F>
   void remove_range(PageRange range, F&& f) {
     clamp(range);
-    if (!range.empty()) walk<Mode::Remove, PageEntry::kPresent>(root_, kTopShift, 0, range.start.value, range.end.value, f);
+    if (!range.empty())
+      walk<Mode::Remove, PageEntry::kPresent>(root_, kTopShift, 0, range.start.value, range.end.value, f);
   }
 
   // mremap's page move (Linux mm/mremap.c move_page_tables): every present
