@@ -1,5 +1,5 @@
 // Helpers shared by the mm semantics examples (mm_errno, mm_maps, mm_mremap,
-// mm_shared, mm_misc), which are run natively and under emu with their stdout compared.
+// mm_shared, mm_misc, mm_madvise), which are run natively and under emu with their stdout compared.
 // So nothing printed may depend on where ASLR put things: results are
 // errno names, booleans and /proc/self/maps lines of mappings the program
 // placed at fixed addresses (kTestArea and up).

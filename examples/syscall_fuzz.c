@@ -1846,11 +1846,6 @@ static void g_madvise(long* a) {
                102, 103, 1000, -1);
   addf("advice=%ld", a[2]);
   if (!range_safe((u64)a[0], (u64)a[1])) retry = 1;
-  // Known (mm/): MADV_GUARD_INSTALL/REMOVE (Linux 6.13) are EINVAL; MADV_REMOVE
-  // is accepted for private anonymous memory, and MADV_REMOVE and
-  // MADV_WIPEONFORK report a hole (ENOMEM) before a mapping they refuse
-  // (Linux: EINVAL).
-  KNOWN(a[2] == 102 || a[2] == 103 || a[2] == 9 || a[2] == 18 || a[2] == 25);
 }
 
 // ---- signals

@@ -62,8 +62,16 @@ void AddressSpace::Impl::drop_pages(PageRange range) {
 
 void AddressSpace::Impl::unmap_range(PageRange range) {
   drop_pages(range);
+  pages.clear_guards(range);
   regions.unmap(range);
 }
+
+void AddressSpace::Impl::install_guards(PageRange range) {
+  drop_pages(range);
+  pages.set_guards(range);
+}
+
+void AddressSpace::Impl::remove_guards(PageRange range) { pages.clear_guards(range); }
 
 void AddressSpace::Impl::map_range(PageRange range, const RegionAttrs& attrs) {
   unmap_range(range);
@@ -165,6 +173,11 @@ std::string AddressSpace::check_invariants() const {
                         r->attrs.sharing == Sharing::Shared ? "shared" : "private");
     else if (e.frame.value >= impl_->frames.limit_frames())
       err = fmt::format("page {:#x} has frame {} past the limit", p.addr().value, e.frame.value);
+  });
+  if (!err.empty()) return "page table: " + err;
+  impl_->pages.for_each_guard(PageRange{PageNum{0}, PageNum{kUserTopPage}}, [&](PageNum p) {
+    if (err.empty() && !impl_->regions.find(p))
+      err = fmt::format("page {:#x} has a guard marker outside every region", p.addr().value);
   });
   if (!err.empty()) return "page table: " + err;
   if (owned.size() != impl_->pages.present_count())

@@ -123,13 +123,21 @@ class AddressSpace {
   // mincore(2) (mm/mincore.cpp): writes one byte per page of [addr, addr+length)
   // to guest `vec` (1: resident); Linux's errno (EINVAL, ENOMEM for holes, EFAULT).
   int64_t mincore(uint64_t addr, uint64_t length, uint64_t vec);
-  // madvise(2): MADV_DONTNEED (and MADV_FREE on private anonymous memory)
-  // drop the pages, which then read zero (anonymous) or the file's bytes
-  // again (file-backed private), and return their frames; on MAP_SHARED
-  // memory they only unmap (the file or shmem keeps the data).
-  // MADV_POPULATE_READ/_WRITE prefault (mm/populate.cpp); other advice is
-  // accepted as a hint. 0, or -errno (EINVAL, ENOMEM for unmapped holes).
+  // madvise(2) (mm/madvise.cpp, Linux 6.18's order: the first region that
+  // refuses the advice gives its error, a hole in the range ENOMEM only
+  // after all of it). MADV_DONTNEED (and MADV_FREE on private anonymous
+  // memory) drop the pages, which then read zero (anonymous) or the file's
+  // bytes again (file-backed private), and return their frames; on MAP_SHARED
+  // memory they only unmap (the file or shmem keeps the data). MADV_REMOVE
+  // punches a hole in a shared file or shmem; MADV_GUARD_INSTALL/REMOVE set
+  // and clear guard pages; MADV_POPULATE_READ/_WRITE prefault
+  // (mm/populate.cpp); other advice is checked as Linux checks it and is a
+  // hint. 0, or -errno (EINVAL, EACCES, ENOMEM for unmapped holes, ...).
   int64_t madvise(uint64_t addr, uint64_t length, int advice);
+  // In a fork child (a copy of the parent's memory, not vfork's shared one):
+  // what Linux's dup_mmap leaves out. Regions advised MADV_DONTFORK are
+  // unmapped, MADV_WIPEONFORK ones lose their pages (they read zero).
+  void after_fork();
 
   // ---- loader ------------------------------------------------------------------
   // Maps [range) with the given attributes over whatever was there (MAP_FIXED

@@ -4,7 +4,8 @@
 //
 // Consistency rules every mutation keeps (check_invariants() tests them):
 //  - a page is present in the PageTable only inside a non-Reserved region, and
-//    its entry's prot is effective_access(region prot);
+//    its entry's prot is effective_access(region prot); a guard marker only
+//    inside a region;
 //  - frames in use == present pages, each frame owned by exactly one page;
 //  - no attached Tlb holds an entry for a page whose mapping, protection or
 //    frame changed since the entry was filled, nor a write entry for a code page.
@@ -118,13 +119,27 @@ struct AddressSpace::Impl {
   // or out of frames). Pages before the failing one stay populated.
   int64_t madvise_populate(PageRange range, bool write);
 
+  // madvise (madvise.cpp): the advice applied to `part` of region `r`, as
+  // Linux's madvise_vma_behavior; 0 or -errno. Advice that sets flags
+  // changes the region tree (then `r` is no longer valid).
+  int64_t madvise_region(const Region& r, PageRange part, int advice);
+  int64_t update_advice(const Region& r, PageRange part, uint16_t set, uint16_t clear);
+  int64_t madvise_remove(const Region& r, PageRange part);
+  // MADV_GUARD_INSTALL (Linux mm/madvise.c madvise_guard_install): the pages
+  // of `range` are dropped (their contents go, as Linux zaps them) and get
+  // guard markers, so any access faults (SEGV_MAPERR, EFAULT for a system
+  // call) while the range stays mapped. MADV_GUARD_REMOVE clears them: the
+  // pages then demand-populate afresh.
+  void install_guards(PageRange range);
+  void remove_guards(PageRange range);
+
   // Layout changes (address_space.cpp); each keeps the rules above. All take
   // ranges inside [0, kUserTopPage).
   // Makes the pages of `range` absent again (their frames freed, code
   // notified, TLBs flushed); the regions stay, so the next touch
   // demand-populates afresh (madvise(MADV_DONTNEED)).
   void drop_pages(PageRange range);
-  // munmap: drop_pages, then the regions go.
+  // munmap: drop_pages, the guard markers go, then the regions.
   void unmap_range(PageRange range);
   // mmap(MAP_FIXED): unmap_range, then one region with `attrs`.
   void map_range(PageRange range, const RegionAttrs& attrs);

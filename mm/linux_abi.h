@@ -71,6 +71,8 @@ inline constexpr int kMadvPopulateRead = 22;
 inline constexpr int kMadvPopulateWrite = 23;
 inline constexpr int kMadvDontNeedLocked = 24;
 inline constexpr int kMadvCollapse = 25;
+inline constexpr int kMadvGuardInstall = 102;
+inline constexpr int kMadvGuardRemove = 103;
 
 // mremap(2) flags.
 inline constexpr int kMremapMayMove = 1;

@@ -1,6 +1,6 @@
-// mmap(2), munmap(2), mprotect(2), brk(2) and madvise(2) with Linux x86-64 semantics:
-// the same argument checks in the same order as mm/mmap.c,
-// mm/mprotect.c and mm/madvise.c, returning the result or -errno where Linux would.
+// mmap(2), munmap(2), mprotect(2) and brk(2) with Linux x86-64 semantics:
+// the same argument checks in the same order as mm/mmap.c and mm/mprotect.c,
+// returning the result or -errno where Linux would (madvise: mm/madvise.cpp).
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -142,11 +142,14 @@ int64_t AddressSpace::mmap(uint64_t addr, uint64_t length, int prot, int flags, 
     attrs.file = std::get<0>(std::move(backing));
     attrs.file_offset = 0;
   }
-  // MAP_NORESERVE, MAP_STACK, MAP_LOCKED, MAP_HUGETLB are
-  // accepted; pages are populated on first touch unless MAP_POPULATE asks
-  // for them now (ignored with MAP_NONBLOCK, as in vm_mmap_pgoff).
+  // MAP_NORESERVE, MAP_STACK, MAP_HUGETLB are accepted. MAP_LOCKED makes
+  // the region VM_LOCKED (a separate region, pages madvise may not drop),
+  // without RLIMIT_MEMLOCK's checks. Pages are populated on first touch
+  // unless MAP_POPULATE (ignored with MAP_NONBLOCK) or MAP_LOCKED asks for
+  // them now (do_mmap's *populate).
+  if (flags & kMapLocked) attrs.vm_flags |= vm::kLocked;
   as.map_range(range, attrs);
-  if ((flags & (kMapPopulate | kMapNonBlock)) == kMapPopulate) as.populate_best_effort(range);
+  if ((flags & kMapLocked) || (flags & (kMapPopulate | kMapNonBlock)) == kMapPopulate) as.populate_best_effort(range);
   return int64_t(addr);
 }
 
@@ -189,6 +192,9 @@ int64_t AddressSpace::mprotect(uint64_t addr, uint64_t length, int prot) {
   const PageNum stop = past_user_space ? PageNum{kUserTopPage} : GuestAddr{end}.page();
   PageNum covered = start;  // [start, covered) is mapped and may take `want`
   int64_t result = 0;
+  // mprotect_fixup: a private VM_LOCKED region that becomes writable is
+  // faulted in (its pages copied), as mlock would have done for writing.
+  std::vector<PageRange> to_populate;
   impl_->regions.for_each_in(PageRange{start, std::max(start, stop)}, [&](const Region& r) {
     if (result != 0) return;
     if (r.range.start > covered) {
@@ -197,11 +203,15 @@ int64_t AddressSpace::mprotect(uint64_t addr, uint64_t length, int prot) {
       result = -kEAcces;
     } else {
       covered = r.range.end;
+      if ((r.attrs.vm_flags & vm::kLocked) && r.attrs.sharing == Sharing::Private &&
+          !has(r.attrs.prot, Prot::Write) && has(want, Prot::Write))
+        to_populate.push_back(PageRange{std::max(r.range.start, start), std::min(r.range.end, stop)});
     }
   });
   covered = std::min(covered, stop);
   if (result == 0 && (past_user_space || covered < stop)) result = -kENoMem;
   impl_->protect_range(PageRange{start, std::max(start, covered)}, want);
+  for (const PageRange& part : to_populate) impl_->populate_best_effort(part);
   return result;
 }
 
@@ -225,60 +235,6 @@ uint64_t AddressSpace::brk(uint64_t new_break) {
   }
   as.brk = new_break;
   return as.brk;
-}
-
-namespace {
-
-// The advice values Linux 6.x knows (madvise_behavior_valid).
-bool madvise_advice_valid(int advice) {
-  switch (advice) {
-    case kMadvNormal: case kMadvRandom: case kMadvSequential: case kMadvWillNeed: case kMadvDontNeed:
-    case kMadvFree: case kMadvRemove: case kMadvDontFork: case kMadvDoFork: case kMadvMergeable:
-    case kMadvUnmergeable: case kMadvHugePage: case kMadvNoHugePage: case kMadvDontDump: case kMadvDoDump:
-    case kMadvWipeOnFork: case kMadvKeepOnFork: case kMadvCold: case kMadvPageOut: case kMadvPopulateRead:
-    case kMadvPopulateWrite: case kMadvDontNeedLocked: case kMadvCollapse:
-      return true;
-    default:
-      return false;
-  }
-}
-
-}  // namespace
-
-// madvise(2). Like Linux, advice applies to the mapped parts of the range and
-// an unmapped hole anywhere in it makes the result ENOMEM.
-int64_t AddressSpace::madvise(uint64_t addr, uint64_t length, int advice) {
-  Impl& as = *impl_;
-  if (addr & kPageMask) return -kEInval;
-  if (!madvise_advice_valid(advice)) return -kEInval;
-  uint64_t len;
-  if (!page_round_up(length, len)) return -kEInval;
-  const uint64_t end = addr + len;
-  if (end < addr) return -kEInval;
-  if (end == addr) return 0;
-  const bool past_user_space = end > kUserTop;
-  const PageRange range{GuestAddr{addr}.page(), past_user_space ? PageNum{kUserTopPage} : GuestAddr{end}.page()};
-  if (advice == kMadvPopulateRead || advice == kMadvPopulateWrite) {
-    const int64_t result = as.madvise_populate(range, advice == kMadvPopulateWrite);
-    return result != 0 ? result : past_user_space ? -kENoMem : 0;
-  }
-  const bool drop = advice == kMadvDontNeed || advice == kMadvDontNeedLocked || advice == kMadvFree;
-  uint64_t covered = 0;
-  int64_t result = 0;
-  // Collect first: dropping pages must not run inside the tree walk.
-  std::vector<PageRange> to_drop;
-  as.regions.for_each_in(range, [&](const Region& r) {
-    const PageRange part{std::max(r.range.start, range.start), std::min(r.range.end, range.end)};
-    covered += part.size();
-    // MADV_FREE wants anonymous memory: not a file's pages, not shmem (a
-    // private /dev/zero region is anonymous to Linux).
-    const bool anonymous_memory = !r.attrs.file || r.attrs.kind == RegionKind::Anonymous;
-    if (advice == kMadvFree && (!anonymous_memory || r.attrs.sharing == Sharing::Shared)) result = -kEInval;
-    if (drop && r.attrs.kind != RegionKind::Reserved) to_drop.push_back(part);
-  });
-  if (result != 0) return result;
-  for (const PageRange& part : to_drop) as.drop_pages(part);
-  return (past_user_space || covered != range.size()) ? -kENoMem : 0;
 }
 
 }  // namespace emu::mm

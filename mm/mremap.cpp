@@ -127,7 +127,13 @@ struct Remap {
     const RegionAttrs attrs = r.attrs.advanced(from.start - r.range.start);
     as.move_pages(from, dest.start);
     as.regions.map(dest, attrs);
-    if (!dont_unmap()) as.regions.unmap(from);
+    if (!dont_unmap())
+      as.regions.unmap(from);
+    else if (attrs.vm_flags & vm::kLocked)
+      as.regions.set_vm_flags(from, 0, vm::kLocked);  // move_vma: the old range is never left locked
+    // A locked region's new pages are faulted in (SYSCALL mremap's mm_populate).
+    if ((attrs.vm_flags & vm::kLocked) && new_len > old_len)
+      as.populate_best_effort(PageRange{dest.start + (old_len >> kPageShift), dest.end});
     return int64_t(to);
   }
 
@@ -159,6 +165,7 @@ struct Remap {
       if (accountable(r.attrs) && as.exceeds_commit_limit(delta >> kPageShift)) return -kENoMem;
       const PageRange tail{r.range.end, GuestAddr{addr + new_len}.page()};
       as.regions.map(tail, r.attrs.advanced(r.range.size()));
+      if (r.attrs.vm_flags & vm::kLocked) as.populate_best_effort(tail);
       return int64_t(addr);
     }
     if (!(flags & kMremapMayMove)) return -kENoMem;

@@ -44,6 +44,9 @@ Translation AddressSpace::Impl::resolve(PageNum page, Need need) {
   if (!r && !(r = grow_stack(page))) return {.fault = FaultKind::MapErr};
   const Prot access = effective_access(r->attrs.prot);
   if (r->attrs.kind == RegionKind::Reserved || !allows(access, need)) return {.fault = FaultKind::AccErr};
+  // A guard marker (MADV_GUARD_INSTALL): Linux's fault handler answers
+  // VM_FAULT_SIGSEGV, a SEGV_MAPERR, after the region's own permission check.
+  if (pages.guarded(page)) return {.fault = FaultKind::MapErr};
   if (r->attrs.sharing == Sharing::Shared && r->attrs.file) return populate_shared(page, *r, access);
   if (r->attrs.kind == RegionKind::File && (need == Need::Read || need == Need::Exec)) {
     const Translation view = populate_private_view(page, *r, access);

@@ -39,7 +39,7 @@ void PageTable::free_table(Table* t) {
     delete t;
 }
 
-PageEntry& PageTable::insert(PageNum page, PageEntry entry) {
+PageTable::Table* PageTable::leaf(PageNum page) {
   Table* t = root_;
   for (unsigned shift = kTopShift; shift > 0; shift -= kBits) {
     Table*& slot = t->child[(page.value >> shift) & kIndexMask];
@@ -49,6 +49,11 @@ PageEntry& PageTable::insert(PageNum page, PageEntry entry) {
     }
     t = slot;
   }
+  return t;
+}
+
+PageEntry& PageTable::insert(PageNum page, PageEntry entry) {
+  Table* t = leaf(page);
   PageEntry& e = t->entry[page.value & kIndexMask];
   if (!e.present()) {
     ++t->used;
@@ -57,6 +62,19 @@ PageEntry& PageTable::insert(PageNum page, PageEntry entry) {
   e = entry;
   e.flags |= PageEntry::kPresent;
   return e;
+}
+
+void PageTable::set_guards(PageRange range) {
+  clamp(range);
+  for (PageNum p = range.start; p < range.end; p = p + 1) {
+    Table* t = leaf(p);
+    PageEntry& e = t->entry[p.value & kIndexMask];
+    if (e.guard()) continue;
+    ++t->used;
+    ++guards_;
+    e = PageEntry{};
+    e.flags = PageEntry::kGuard;
+  }
 }
 
 }  // namespace emu::mm

@@ -205,17 +205,26 @@ void RegionTree::replace(PageRange range, const RegionAttrs* attrs) {
 }
 
 void RegionTree::protect(PageRange range, Prot prot) {
+  modify(range, [prot](RegionAttrs& a) { a.prot = prot; });
+}
+
+void RegionTree::set_vm_flags(PageRange range, uint16_t set, uint16_t clear) {
+  modify(range, [set, clear](RegionAttrs& a) { a.vm_flags = uint16_t((a.vm_flags | set) & ~clear); });
+}
+
+template <class F>
+void RegionTree::modify(PageRange range, F change) {
   if (range.empty()) return;
   Node *a, *bc, *b, *c;
   split_cut(root_, range.start, a, bc);
   split_cut(bc, range.end, b, c);
   scratch_.clear();
   collect(b, scratch_);
-  // Set the protection, then coalesce runs that became equal.
+  // Change the attributes, then coalesce runs that became equal.
   size_t kept = 0;
   for (size_t i = 0; i < scratch_.size(); ++i) {
     Node* n = scratch_[i];
-    n->r.attrs.prot = prot;
+    change(n->r.attrs);
     if (kept > 0 && can_merge(scratch_[kept - 1]->r, n->r)) {
       scratch_[kept - 1]->r.range.end = n->r.range.end;
       release(n);

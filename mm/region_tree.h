@@ -2,7 +2,7 @@
 //
 // A region is a maximal run of pages with equal attributes (kind tag,
 // protection, max protection, private/shared, file backing and a contiguous
-// file offset). Ranges are half-open page ranges inside [0, kUserTopPage).
+// file offset, the flags madvise sets). Ranges are half-open page ranges inside [0, kUserTopPage).
 // After every operation no two adjacent regions could merge, so the node
 // count is the number of distinct regions, like Linux's VMA count.
 //
@@ -29,6 +29,25 @@ namespace emu::mm {
 
 enum class Sharing : uint8_t { Private, Shared };
 
+// Linux VM_* flags that are neither protection nor sharing
+// (RegionAttrs::vm_flags): those madvise sets and clears, and VM_LOCKED.
+// They are attributes like any other, as in Linux: advice on part of a
+// region splits it (/proc/self/maps shows the parts, mremap must stay inside
+// one), and parts whose flags become equal again merge.
+namespace vm {
+inline constexpr uint16_t kRandRead = 1;      // VM_RAND_READ: MADV_RANDOM
+inline constexpr uint16_t kSeqRead = 2;       // VM_SEQ_READ: MADV_SEQUENTIAL
+inline constexpr uint16_t kDontCopy = 4;      // VM_DONTCOPY: MADV_DONTFORK, a fork child lacks the region
+inline constexpr uint16_t kWipeOnFork = 8;    // VM_WIPEONFORK: a fork child's pages read zero
+inline constexpr uint16_t kDontDump = 16;     // VM_DONTDUMP: MADV_DONTDUMP
+inline constexpr uint16_t kMergeable = 32;    // VM_MERGEABLE: MADV_MERGEABLE (KSM)
+inline constexpr uint16_t kHugePage = 64;     // VM_HUGEPAGE: MADV_HUGEPAGE
+inline constexpr uint16_t kNoHugePage = 128;  // VM_NOHUGEPAGE: MADV_NOHUGEPAGE
+// VM_LOCKED: mapped MAP_LOCKED (emu has no mlock(2)). Populated at mmap;
+// madvise refuses to drop its pages; a fork child's copy is not locked.
+inline constexpr uint16_t kLocked = 256;
+}  // namespace vm
+
 inline constexpr Prot kProtAll = Prot::Read | Prot::Write | Prot::Exec;
 
 struct RegionAttrs {
@@ -42,6 +61,7 @@ struct RegionAttrs {
   // an unmapped page below such a region extends it down (up to RLIMIT_STACK,
   // keeping the stack guard gap to the mapping below; mm/stack_growth.cpp).
   bool grows_down = false;
+  uint16_t vm_flags = 0;  // vm:: flags
 
   static RegionAttrs anonymous(RegionKind kind, Prot prot) {
     RegionAttrs a;
@@ -67,7 +87,7 @@ struct RegionAttrs {
   // Equal except for the file offset.
   bool same_kind_of_memory(const RegionAttrs& o) const {
     return kind == o.kind && prot == o.prot && max_prot == o.max_prot && sharing == o.sharing && file == o.file &&
-           grows_down == o.grows_down;
+           grows_down == o.grows_down && vm_flags == o.vm_flags;
   }
 };
 
@@ -111,6 +131,11 @@ class RegionTree {
   // then re-merges neighbours that became equal.
   void protect(PageRange range, Prot prot);
 
+  // madvise's flag changes (madvise_update_vma) on the mapped pages of
+  // [range): splits at the edges, sets the `set` bits and clears the `clear`
+  // bits of each region's vm_flags, then re-merges neighbours that became equal.
+  void set_vm_flags(PageRange range, uint16_t set, uint16_t clear);
+
   // The region containing `page`, or null. Pointers stay valid until the next
   // mutation.
   const Region* find(PageNum page) const;
@@ -147,6 +172,10 @@ class RegionTree {
 
  private:
   void replace(PageRange range, const RegionAttrs* attrs);  // map (attrs) or unmap (nullptr)
+  // protect and set_vm_flags: `change` applied to the attributes of every
+  // region part inside [range), then equal neighbours merged.
+  template <class F>
+  void modify(PageRange range, F change);
   struct Node {
     Region r;
     Node* left = nullptr;

@@ -119,7 +119,7 @@ bool AddressSpace::Impl::break_copy_on_write(PageNum page, PageEntry& entry) {
 // file region fdatasyncs its file (vfs_fsync_range with datasync); a region
 // whose file is not open for writing is not VM_SHARED and is skipped, as in
 // Linux. MS_INVALIDATE has nothing to invalidate (the page cache is the
-// mapping) and no page is ever mlocked, so it never gives EBUSY.
+// mapping) but is EBUSY on a MAP_LOCKED region (VM_LOCKED).
 int64_t AddressSpace::msync(uint64_t addr, uint64_t length, int flags) {
   if (flags & ~(kMsAsync | kMsInvalidate | kMsSync)) return -kEInval;
   if (addr & kPageMask) return -kEInval;
@@ -144,6 +144,7 @@ int64_t AddressSpace::msync(uint64_t addr, uint64_t length, int flags) {
       if (start >= end) return -kENoMem;
       unmapped_error = -kENoMem;
     }
+    if ((flags & kMsInvalidate) && (r->attrs.vm_flags & vm::kLocked)) return -kEBusy;
     const bool shared_file = r->attrs.file && r->attrs.sharing == Sharing::Shared && r->attrs.file->writable();
     const int fd = shared_file ? r->attrs.file->fd() : -1;
     start = r_end;

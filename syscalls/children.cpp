@@ -125,6 +125,7 @@ void become_child(Process& p, uint64_t flags, uint64_t child_stack, uint64_t chi
     p.vfork_done_fd = vfork.write_end;
   }
   p.vfork_shares_memory = (flags & CLONE_VM) != 0;
+  if (!p.vfork_shares_memory) p.mem->after_fork();
   Cpu& cpu = *p.cpu;
   if (child_stack != 0) cpu.gpr[RSP] = child_stack;
   if (flags & CLONE_SETTLS) cpu.seg_base[kSegFs] = tls;

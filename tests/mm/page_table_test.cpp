@@ -91,3 +91,38 @@ TEST_CASE("re-inserting after removal reuses spare tables", "[page_table]") {
   CHECK(pt.table_count() == 1);
   CHECK(pt.present_count() == 0);
 }
+
+TEST_CASE("guard markers are entries that are not present, kept apart from present pages", "[page_table][guard]") {
+  PageTable pt;
+  pt.insert(PageNum{10}, PageEntry::make(FrameNum{1}, Prot::Read));
+  pt.set_guards(PageRange{PageNum{11}, PageNum{14}});
+  CHECK(pt.guard_count() == 3);
+  CHECK(pt.present_count() == 1);
+  CHECK(pt.find(PageNum{12}) == nullptr);  // a marker is not a present page
+  CHECK(pt.guarded(PageNum{11}));
+  CHECK_FALSE(pt.guarded(PageNum{10}));
+  CHECK_FALSE(pt.guarded(PageNum{14}));
+  // Removing present pages leaves the markers (MADV_DONTNEED).
+  pt.remove_range(PageRange{PageNum{0}, PageNum{20}}, [](PageNum, const PageEntry&) {});
+  CHECK(pt.guard_count() == 3);
+  CHECK(pt.table_count() == 4);  // still holding the markers
+  pt.clear_guards(PageRange{PageNum{12}, PageNum{13}});
+  std::vector<uint64_t> seen;
+  pt.for_each_guard(PageRange{PageNum{0}, PageNum{20}}, [&](PageNum p) { seen.push_back(p.value); });
+  CHECK(seen == std::vector<uint64_t>{11, 13});
+  pt.clear_guards(PageRange{PageNum{0}, PageNum{kUserTopPage}});
+  CHECK(pt.guard_count() == 0);
+  CHECK(pt.table_count() == 1);  // emptied tables are freed
+}
+
+TEST_CASE("move_range moves guard markers with the present pages", "[page_table][guard]") {
+  PageTable pt;
+  pt.insert(PageNum{600}, PageEntry::make(FrameNum{1}, Prot::Read));
+  pt.set_guards(PageRange{PageNum{601}, PageNum{602}});
+  pt.move_range(PageRange{PageNum{600}, PageNum{604}}, PageNum{5000}, [](PageNum, PageEntry&) {});
+  CHECK(pt.find(PageNum{5000}) != nullptr);
+  CHECK(pt.guarded(PageNum{5001}));
+  CHECK_FALSE(pt.guarded(PageNum{601}));
+  CHECK(pt.guard_count() == 1);
+  CHECK(pt.present_count() == 1);
+}
