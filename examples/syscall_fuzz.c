@@ -431,18 +431,6 @@ static long ptr_data(const char* name) {
   return (long)p;
 }
 
-// What is known about a pointer, from its value alone.
-static u64 scratch_avail(u64 p) {  // bytes from p to the end of its scratch buffer, or 0
-  int b;
-  u64 off;
-  return locate(p, &b, &off) ? BUF_BYTES - off : 0;
-}
-static int in_arena(u64 p) { return p >= ARENA && p < ARENA + ARENA_SPACE; }
-static int fully_writable(u64 p, u64 n) { return scratch_avail(p) >= n; }
-static int fully_readable(u64 p, u64 n) {
-  if (p >= (u64)ro && p < (u64)ro + PAGE) return (u64)ro + PAGE - p >= n;
-  return scratch_avail(p) >= n;
-}
 
 // Known differences between emu and Linux are drawn only with "all": by
 // default the generator draws again.
@@ -1755,9 +1743,8 @@ static void g_mmap(long* a) {
   // before a descriptor not open for reading (Linux 6.18: EACCES first).
   KNOWN(file && (flags & 3) == 3 && (flags & (0x80000 | 0x100000)));
   // MAP_FIXED at -1: Linux takes the address for an error (IS_ERR_VALUE),
-  // EPERM; a hint above 4 GiB is honoured with MAP_32BIT (Linux: below 2 GiB).
+  // EPERM.
   KNOWN((flags & (0x10 | 0x100000)) && addr >= (u64)-4095);
-  KNOWN((flags & 0x40) && !(flags & (0x10 | 0x100000)) && addr >= 0x80000000UL);
   // MAP_FIXED_NOREPLACE at an unaligned address is EEXIST before EINVAL.
   KNOWN((flags & 0x100000) && (addr & (PAGE - 1)));
   // MAP_FIXED or MAP_FIXED_NOREPLACE map exactly there; MAP_POPULATE and

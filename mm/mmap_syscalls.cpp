@@ -65,16 +65,22 @@ int64_t AddressSpace::mmap(uint64_t addr, uint64_t length, int prot, int flags, 
     if (addr < mmap_min) return -kEPerm;  // security_mmap_addr without CAP_SYS_RAWIO
   } else {
     const uint64_t pages = len >> kPageShift;
-    const bool hint_fits = addr != 0 && addr <= kTaskSize - len;
+    // A hint is taken where the search would look: below 2 GiB for MAP_32BIT
+    // (arch_get_unmapped_area's `end - len >= addr`), else anywhere.
+    const uint64_t hint_end = (flags & kMap32Bit) ? kMap32BitEnd : kTaskSize;
+    const bool hint_fits = addr != 0 && len <= hint_end && addr <= hint_end - len;
     if (hint_fits && as.regions.is_free(PageRange{GuestAddr{addr}.page(), GuestAddr{addr + len}.page()})) {
       // The hint is free: honoured as is.
     } else {
       // x86-64 top-down allocator: below mmap_base, then (Linux falls back to
-      // bottom-up) anywhere else in user space. MAP_32BIT: the low 2 GiB.
+      // bottom-up) anywhere else in user space. MAP_32BIT: bottom-up in
+      // [1 GiB, 2 GiB) (arch_get_unmapped_area; Linux randomises the start
+      // by up to 32 MiB where ASLR is on).
       const PageNum floor = GuestAddr{std::max<uint64_t>(mmap_min, kPageSize)}.page();
       std::optional<PageNum> found;
       if (flags & kMap32Bit) {
-        found = as.regions.find_free(pages, PageRange{GuestAddr{0x40000000}.page(), GuestAddr{0x80000000}.page()});
+        found = as.regions.find_free_bottom_up(pages,
+                                               PageRange{GuestAddr{kMap32BitStart}.page(), GuestAddr{kMap32BitEnd}.page()});
       } else {
         found = as.regions.find_free(pages, PageRange{floor, GuestAddr{as.mmap_base()}.page()});
         if (!found) found = as.regions.find_free(pages, PageRange{floor, GuestAddr{kTaskSize}.page()});

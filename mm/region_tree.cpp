@@ -298,6 +298,20 @@ std::optional<PageNum> RegionTree::find_free(uint64_t pages, PageRange window, s
   return search_gap(root_, PageNum{0}, pages, window);
 }
 
+std::optional<PageNum> RegionTree::find_free_bottom_up(uint64_t pages, PageRange window) const {
+  window.end = std::min(window.end, PageNum{kUserTopPage});
+  if (pages == 0 || window.end <= window.start || window.size() < pages) return std::nullopt;
+  PageNum lo = window.start;
+  while (window.end - lo >= pages) {
+    const Region* next = find_next(lo);
+    const PageNum gap_end = next ? std::min(next->range.start, window.end) : window.end;
+    if (gap_end > lo && gap_end - lo >= pages) return lo;
+    if (!next) return std::nullopt;
+    lo = std::max(lo, next->range.end);
+  }
+  return std::nullopt;
+}
+
 // ---- checking and dumping ---------------------------------------------------------------
 
 std::string RegionTree::check_node(const Node* t, uint64_t& count) const {

@@ -149,6 +149,10 @@ class RegionTree {
   // pages inside `window`, or nullopt. With a hint, returns the hint itself
   // when [hint, hint+pages) is free and inside `window`.
   std::optional<PageNum> find_free(uint64_t pages, PageRange window, std::optional<PageNum> hint = {}) const;
+  // Bottom-up: the start of the lowest run of `pages` free pages inside
+  // `window` (Linux's search without VM_UNMAPPED_AREA_TOPDOWN, as for
+  // MAP_32BIT), or nullopt. Walks the regions in the window.
+  std::optional<PageNum> find_free_bottom_up(uint64_t pages, PageRange window) const;
 
   // Ordered walk over all regions, or over those overlapping `range`.
   template <class F>

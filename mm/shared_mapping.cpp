@@ -61,7 +61,7 @@ namespace {
 // Why a file view could not be had: Bus (page wholly past EOF, or an I/O-ish
 // host error), Oom (no frame, or the host refused the mapping with ENOMEM).
 struct ViewOutcome {
-  std::optional<FrameNum> frame;
+  std::optional<FrameNum> frame = std::nullopt;
   FaultKind fault = FaultKind::None;
 };
 

@@ -52,6 +52,20 @@ TEST_CASE("mmap honours a free hint and ignores a taken one", "[mmap]") {
   CHECK(as.check_invariants() == "");
 }
 
+TEST_CASE("MAP_32BIT takes a hint only where its search looks, below 2 GiB", "[mmap]") {
+  AddressSpace as(limit_of());
+  set_test_layout(as);
+  // Below 2 GiB (even under 1 GiB, where the search starts): honoured.
+  CHECK(as.mmap(0x50000000, 4096, PROT_READ, kAnon | MAP_32BIT, -1, 0) == 0x50000000);
+  CHECK(as.mmap(0x20000000, 4096, PROT_READ, kAnon | MAP_32BIT, -1, 0) == 0x20000000);
+  // Ending past 2 GiB, or above it: ignored; the first free page from 1 GiB up.
+  CHECK(as.mmap(0x7ffff000, 8192, PROT_READ, kAnon | MAP_32BIT, -1, 0) == 0x40000000);
+  CHECK(as.mmap(0x300000000, 4096, PROT_READ, kAnon | MAP_32BIT, -1, 0) == 0x40002000);
+  // Without MAP_32BIT the same hint is honoured.
+  CHECK(as.mmap(0x300000000, 4096, PROT_READ, kAnon, -1, 0) == 0x300000000);
+  CHECK(as.check_invariants() == "");
+}
+
 TEST_CASE("mmap argument errors match Linux", "[mmap][errno]") {
   AddressSpace as(limit_of());
   set_test_layout(as);

@@ -229,6 +229,26 @@ TEST_CASE("find_free searches top-down inside the window", "[region_tree][gap]")
   }
 }
 
+TEST_CASE("find_free_bottom_up takes the lowest gap that fits inside the window", "[region_tree][gap]") {
+  RegionTree t;
+  CHECK(t.find_free_bottom_up(4, pr(100, 200)) == PageNum{100});
+  CHECK(t.find_free_bottom_up(101, pr(100, 200)) == std::nullopt);
+  CHECK(t.find_free_bottom_up(0, pr(100, 200)) == std::nullopt);
+  t.map(pr(90, 105), anon());   // covers the window's start
+  t.map(pr(110, 120), anon());  // gap [105,110) = 5
+  t.map(pr(123, 130), anon());  // gap [120,123) = 3
+  REQUIRE_VALID(t);
+  CHECK(t.find_free_bottom_up(3, pr(100, 200)) == PageNum{105});
+  CHECK(t.find_free_bottom_up(5, pr(100, 200)) == PageNum{105});
+  CHECK(t.find_free_bottom_up(6, pr(100, 200)) == PageNum{130});
+  CHECK(t.find_free_bottom_up(70, pr(100, 200)) == PageNum{130});
+  CHECK(t.find_free_bottom_up(71, pr(100, 200)) == std::nullopt);
+  CHECK(t.find_free_bottom_up(3, pr(121, 200)) == PageNum{130});  // [121,123) is too small
+  CHECK(t.find_free_bottom_up(2, pr(121, 200)) == PageNum{121});
+  CHECK(t.find_free_bottom_up(5, pr(100, 112)) == PageNum{105});
+  CHECK(t.find_free_bottom_up(6, pr(100, 112)) == std::nullopt);
+}
+
 TEST_CASE("find_free stays logarithmic: many small gaps, one large one at the bottom", "[region_tree][gap]") {
   RegionTree t;
   for (uint64_t i = 0; i < 20000; ++i) t.map(pr(1000 + 2 * i, 1000 + 2 * i + 1), anon());
