@@ -1745,8 +1745,6 @@ static void g_mmap(long* a) {
   // MAP_FIXED at -1: Linux takes the address for an error (IS_ERR_VALUE),
   // EPERM.
   KNOWN((flags & (0x10 | 0x100000)) && addr >= (u64)-4095);
-  // MAP_FIXED_NOREPLACE at an unaligned address is EEXIST before EINVAL.
-  KNOWN((flags & 0x100000) && (addr & (PAGE - 1)));
   // MAP_FIXED or MAP_FIXED_NOREPLACE map exactly there; MAP_POPULATE and
   // MAP_LOCKED fault everything in.
   if ((flags & (0x10 | 0x100000)) && !range_safe(addr, len)) retry = 1;
@@ -1787,8 +1785,9 @@ static void g_mremap(long* a) {
   if (!range_safe(old, old_len)) retry = 1;          // shrinking unmaps the tail
   if (!range_safe(old, new_len)) retry = 1;          // growing in place
   if ((flags & 2) && !range_safe(new_addr, new_len)) retry = 1;
-  // Known: as root, Linux moves a mapping below vm.mmap_min_addr, emu refuses.
-  KNOWN((flags & 2) && new_addr < 0x10000 && geteuid() == 0);
+  // Known: as root, Linux moves a mapping below vm.mmap_min_addr (at a
+  // MREMAP_FIXED address or a MREMAP_DONTUNMAP hint), emu refuses.
+  KNOWN((flags & 6) && new_addr < 0x10000 && geteuid() == 0);
   // Known (mm/mremap.cpp follows Linux 6.1): Linux 6.18 refuses a silly new
   // length or new address, or overlapping ranges (EINVAL), before it looks
   // for the old mapping (EFAULT).

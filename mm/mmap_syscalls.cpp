@@ -50,8 +50,10 @@ int64_t AddressSpace::mmap(uint64_t addr, uint64_t length, int prot, int flags, 
   // do_mmap.
   if (length == 0) return -kEInval;
   const uint64_t mmap_min = as.layout.mmap_min.value;
-  if (!(flags & kMapFixed)) addr = round_hint_to_min(addr, mmap_min);
+  // MAP_FIXED_NOREPLACE is MAP_FIXED from here on, and never a hint: its
+  // address is not rounded (unaligned: EINVAL, as Linux 6.18 answers).
   if (flags & kMapFixedNoReplace) flags |= kMapFixed;
+  if (!(flags & kMapFixed)) addr = round_hint_to_min(addr, mmap_min);
   uint64_t len;
   if (!page_round_up(length, len)) return -kENoMem;
   const uint64_t pgoff = offset >> kPageShift;

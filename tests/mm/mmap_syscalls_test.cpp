@@ -66,6 +66,18 @@ TEST_CASE("MAP_32BIT takes a hint only where its search looks, below 2 GiB", "[m
   CHECK(as.check_invariants() == "");
 }
 
+TEST_CASE("MAP_FIXED_NOREPLACE is never a hint: an unaligned address is EINVAL", "[mmap][errno]") {
+  // As Linux 6.18 answers natively, whether the page is free or taken.
+  AddressSpace as(limit_of());
+  set_test_layout(as);
+  REQUIRE(as.mmap(0x200000000, 8192, PROT_READ, kAnon | MAP_FIXED, -1, 0) == 0x200000000);
+  CHECK(as.mmap(0x200000064, 4096, PROT_READ, kAnon | MAP_FIXED_NOREPLACE, -1, 0) == -EINVAL);
+  CHECK(as.mmap(0x300000064, 4096, PROT_READ, kAnon | MAP_FIXED_NOREPLACE, -1, 0) == -EINVAL);
+  CHECK(as.mmap(0x200001000, 8192, PROT_READ, kAnon | MAP_FIXED_NOREPLACE, -1, 0) == -EEXIST);
+  CHECK(as.mmap(0x300000000, 4096, PROT_READ, kAnon | MAP_FIXED_NOREPLACE, -1, 0) == 0x300000000);
+  CHECK(as.check_invariants() == "");
+}
+
 TEST_CASE("mmap argument errors match Linux", "[mmap][errno]") {
   AddressSpace as(limit_of());
   set_test_layout(as);
