@@ -1742,9 +1742,6 @@ static void g_mmap(long* a) {
   // With MAP_SHARED_VALIDATE, a flag it refuses (MAP_SYNC, ...) is EOPNOTSUPP
   // before a descriptor not open for reading (Linux 6.18: EACCES first).
   KNOWN(file && (flags & 3) == 3 && (flags & (0x80000 | 0x100000)));
-  // MAP_FIXED at -1: Linux takes the address for an error (IS_ERR_VALUE),
-  // EPERM.
-  KNOWN((flags & (0x10 | 0x100000)) && addr >= (u64)-4095);
   // MAP_FIXED or MAP_FIXED_NOREPLACE map exactly there; MAP_POPULATE and
   // MAP_LOCKED fault everything in.
   if ((flags & (0x10 | 0x100000)) && !range_safe(addr, len)) retry = 1;

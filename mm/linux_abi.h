@@ -29,6 +29,8 @@ inline constexpr int kMapType = 0x0f;
 inline constexpr int kMapFixed = 0x10;
 inline constexpr int kMapAnonymous = 0x20;
 inline constexpr int kMap32Bit = 0x40;
+// The highest errno: a return value in [-kMaxErrno, -1] is an error.
+inline constexpr uint64_t kMaxErrno = 4095;
 // Where x86-64 Linux places MAP_32BIT mappings (find_start_end): [1 GiB, 2 GiB).
 inline constexpr uint64_t kMap32BitStart = 0x40000000, kMap32BitEnd = 0x80000000;
 inline constexpr int kMapGrowsDown = 0x0100;

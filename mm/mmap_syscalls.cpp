@@ -62,6 +62,10 @@ int64_t AddressSpace::mmap(uint64_t addr, uint64_t length, int prot, int flags, 
   // get_unmapped_area.
   if (len > kTaskSize) return -kENoMem;
   if (flags & kMapFixed) {
+    // The arch code returns a fixed address as is, and the generic code
+    // then takes one in the error range for an error (IS_ERR_VALUE): mmap
+    // at (void*)-1 fails with errno 1, at -4095 with errno 4095.
+    if (addr >= uint64_t(-kMaxErrno)) return int64_t(addr);
     if (addr > kTaskSize - len) return -kENoMem;
     if (addr & kPageMask) return -kEInval;
     if (addr < mmap_min) return -kEPerm;  // security_mmap_addr without CAP_SYS_RAWIO

@@ -78,6 +78,19 @@ TEST_CASE("MAP_FIXED_NOREPLACE is never a hint: an unaligned address is EINVAL",
   CHECK(as.check_invariants() == "");
 }
 
+TEST_CASE("mmap at a fixed address in the error range returns the address as the error", "[mmap][errno]") {
+  // Linux's IS_ERR_VALUE: errno 1 at (void*)-1, 4095 at -4095 (checked natively).
+  AddressSpace as(limit_of());
+  set_test_layout(as);
+  for (int fixed : {MAP_FIXED, MAP_FIXED_NOREPLACE}) {
+    CHECK(as.mmap(uint64_t(-1), 4096, PROT_READ, kAnon | fixed, -1, 0) == -1);
+    CHECK(as.mmap(uint64_t(-2), 4096, PROT_READ, kAnon | fixed, -1, 0) == -2);
+    CHECK(as.mmap(uint64_t(-4095), 4096, PROT_READ, kAnon | fixed, -1, 0) == -4095);
+    CHECK(as.mmap(uint64_t(-4096), 4096, PROT_READ, kAnon | fixed, -1, 0) == -ENOMEM);
+  }
+  CHECK(as.check_invariants() == "");
+}
+
 TEST_CASE("mmap argument errors match Linux", "[mmap][errno]") {
   AddressSpace as(limit_of());
   set_test_layout(as);
