@@ -65,6 +65,24 @@ struct Part {
   int fd;  // -1: anonymous
 };
 
+// Where the native side of a Twin maps its layout: `bytes` far below
+// where the kernel puts mappings without a hint (top-down from mmap_base)
+// and away from the sanitizers' own fixed ranges (ASan's allocator is at
+// 0x600000000000). The layout's holes stay unmapped while a test runs, and
+// a hint-less mmap meanwhile (malloc's, the sanitizer runtime's) must not
+// land in them: madvise there would then act on the test's own memory.
+uint64_t reserve_span(uint64_t bytes) {
+  for (uint64_t at = 0x500000000000; at < 0x500000000000 + 1024 * bytes; at += bytes) {
+    void* p = ::mmap(reinterpret_cast<void*>(at), bytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
+                     -1, 0);
+    if (p == MAP_FAILED) continue;
+    REQUIRE(::munmap(p, bytes) == 0);
+    return at;
+  }
+  FAIL("no free span for the native layout");
+  return 0;
+}
+
 // The same layout mapped in an emu AddressSpace and natively, at the same
 // addresses (a host reservation the layout is mapped into): madvise on both
 // must answer alike.
@@ -77,10 +95,7 @@ struct Twin {
   explicit Twin(const std::vector<Part>& parts) {
     set_test_layout(as);
     as.attach(&tlb);
-    void* host = ::mmap(nullptr, kSpan * kPage, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    REQUIRE(host != MAP_FAILED);
-    base = uint64_t(host);
-    REQUIRE(::munmap(host, kSpan * kPage) == 0);
+    base = reserve_span(kSpan * kPage);
     for (const Part& p : parts) {
       const uint64_t at = base + p.first * kPage;
       REQUIRE(::mmap(reinterpret_cast<void*>(at), p.pages * kPage, p.prot, p.flags | MAP_FIXED, p.fd, 0) ==
