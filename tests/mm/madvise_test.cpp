@@ -65,6 +65,15 @@ struct Part {
   int fd;  // -1: anonymous
 };
 
+// An AddressSpace with a TLB attached for the test's loads and stores,
+// detached however the test ends.
+struct AttachedSpace {
+  AddressSpace as{limit_of()};
+  Tlb tlb;
+  AttachedSpace() { as.attach(&tlb); }
+  ~AttachedSpace() { as.detach(&tlb); }
+};
+
 // Where the native side of a Twin maps its layout: `bytes` far below
 // where the kernel puts mappings without a hint (top-down from mmap_base)
 // and away from the sanitizers' own fixed ranges (ASan's allocator is at
@@ -86,15 +95,12 @@ uint64_t reserve_span(uint64_t bytes) {
 // The same layout mapped in an emu AddressSpace and natively, at the same
 // addresses (a host reservation the layout is mapped into): madvise on both
 // must answer alike.
-struct Twin {
+struct Twin : AttachedSpace {
   static constexpr uint64_t kSpan = 64;  // pages reserved
-  AddressSpace as{limit_of()};
-  Tlb tlb;
   uint64_t base = 0;
 
   explicit Twin(const std::vector<Part>& parts) {
     set_test_layout(as);
-    as.attach(&tlb);
     base = reserve_span(kSpan * kPage);
     for (const Part& p : parts) {
       const uint64_t at = base + p.first * kPage;
@@ -104,7 +110,6 @@ struct Twin {
     }
   }
   ~Twin() {
-    as.detach(&tlb);
     ::munmap(reinterpret_cast<void*>(base), kSpan * kPage);
   }
 
@@ -200,9 +205,9 @@ TEST_CASE("madvise_gives_a_refusal_before_an_earlier_hole_and_the_hole_after_the
 }
 
 TEST_CASE("madvise_applies_the_advice_to_the_regions_before_the_one_that_refuses", "[madvise]") {
-  AddressSpace as{limit_of()};
-  Tlb tlb;
-  as.attach(&tlb);
+  AttachedSpace space;
+  AddressSpace& as = space.as;
+  Tlb& tlb = space.tlb;
   constexpr uint64_t kA = 0x200000000;
   REQUIRE(as.mmap(kA, 2 * kPage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) ==
           int64_t(kA));
@@ -214,14 +219,13 @@ TEST_CASE("madvise_applies_the_advice_to_the_regions_before_the_one_that_refuses
   CHECK(as.stats().frames.in_use == 0);
   CHECK(load<uint32_t>(as, tlb, kA) == 0);
   CHECK(as.check_invariants() == "");
-  as.detach(&tlb);
 }
 
 TEST_CASE("madv_remove_punches_a_hole_that_every_mapping_and_read_see", "[madvise][shared]") {
   TempFile file(std::string(4 * kPage, 'f'));
-  AddressSpace as{limit_of()};
-  Tlb tlb;
-  as.attach(&tlb);
+  AttachedSpace space;
+  AddressSpace& as = space.as;
+  Tlb& tlb = space.tlb;
   constexpr uint64_t kA = 0x200000000, kB = 0x300000000;
   REQUIRE(as.mmap(kA, 4 * kPage, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, file.fd(), 0) == int64_t(kA));
   REQUIRE(as.mmap(kB, 4 * kPage, PROT_READ, MAP_PRIVATE | MAP_FIXED, file.fd(), 0) == int64_t(kB));
@@ -237,13 +241,12 @@ TEST_CASE("madv_remove_punches_a_hole_that_every_mapping_and_read_see", "[madvis
   CHECK(load<uint8_t>(as, tlb, kB + kPage) == 0);
   CHECK(load<uint8_t>(as, tlb, kA) == 'f');
   CHECK(as.check_invariants() == "");
-  as.detach(&tlb);
 }
 
 TEST_CASE("madv_remove_empties_shared_anonymous_memory", "[madvise][shared]") {
-  AddressSpace as{limit_of()};
-  Tlb tlb;
-  as.attach(&tlb);
+  AttachedSpace space;
+  AddressSpace& as = space.as;
+  Tlb& tlb = space.tlb;
   constexpr uint64_t kA = 0x200000000;
   REQUIRE(as.mmap(kA, 2 * kPage, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, -1, 0) ==
           int64_t(kA));
@@ -253,7 +256,6 @@ TEST_CASE("madv_remove_empties_shared_anonymous_memory", "[madvise][shared]") {
   CHECK(load<uint32_t>(as, tlb, kA) == 0);
   CHECK(load<uint32_t>(as, tlb, kA + kPage) == 8);
   CHECK(as.check_invariants() == "");
-  as.detach(&tlb);
 }
 
 TEST_CASE("madv_collapse_refuses_a_region_that_cannot_hold_an_aligned_huge_page", "[madvise]") {
@@ -282,11 +284,7 @@ namespace {
 
 constexpr uint64_t kG = 0x200000000;
 
-struct GuardSpace {
-  AddressSpace as{limit_of()};
-  Tlb tlb;
-  GuardSpace() { as.attach(&tlb); }
-  ~GuardSpace() { as.detach(&tlb); }
+struct GuardSpace : AttachedSpace {
   void map_anon(uint64_t addr, uint64_t pages, int prot = PROT_READ | PROT_WRITE) {
     REQUIRE(as.mmap(addr, pages * kPage, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == int64_t(addr));
   }
@@ -426,9 +424,9 @@ TEST_CASE("advice_flags_split_and_merge_regions_as_linux_splits_vmas", "[madvise
 }
 
 TEST_CASE("a_fork_child_lacks_dontfork_regions_and_finds_wipeonfork_ones_empty", "[madvise][fork]") {
-  AddressSpace as{limit_of()};
-  Tlb tlb;
-  as.attach(&tlb);
+  AttachedSpace space;
+  AddressSpace& as = space.as;
+  Tlb& tlb = space.tlb;
   constexpr uint64_t kA = 0x200000000;
   const int anon = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED;
   REQUIRE(as.mmap(kA, 6 * kPage, PROT_READ | PROT_WRITE, anon, -1, 0) == int64_t(kA));
@@ -445,7 +443,6 @@ TEST_CASE("a_fork_child_lacks_dontfork_regions_and_finds_wipeonfork_ones_empty",
   CHECK(load<uint8_t>(as, tlb, kA + 3 * kPage) == 0);
   CHECK(load<uint8_t>(as, tlb, kA + 4 * kPage) == 0);  // the guard was not copied either
   CHECK(load<uint8_t>(as, tlb, kA + 5 * kPage) == 6);
-  as.detach(&tlb);
 }
 
 TEST_CASE("map_locked_populates_and_is_its_own_region_as_linux_vm_locked", "[madvise][native]") {
