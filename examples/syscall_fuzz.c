@@ -54,6 +54,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -431,6 +432,18 @@ static long ptr_data(const char* name) {
   return (long)p;
 }
 
+
+// True when the kernel this runs on (uname's release, which emu passes
+// through) is older than major.minor.
+static int kernel_before(int major, int minor) {
+  static int cached = -1;
+  if (cached < 0) {
+    struct utsname u;
+    int ma = 0, mi = 0;
+    cached = uname(&u) == 0 && sscanf(u.release, "%d.%d", &ma, &mi) == 2 ? ma * 1000 + mi : 0;
+  }
+  return cached < major * 1000 + minor;
+}
 
 // Known differences between emu and Linux are drawn only with "all": by
 // default the generator draws again.
@@ -1785,22 +1798,24 @@ static void g_mremap(long* a) {
   // Known: as root, Linux moves a mapping below vm.mmap_min_addr (at a
   // MREMAP_FIXED address or a MREMAP_DONTUNMAP hint), emu refuses.
   KNOWN((flags & 6) && new_addr < 0x10000 && geteuid() == 0);
-  // Known (mm/mremap.cpp follows Linux 6.1): Linux 6.18 refuses a silly new
-  // length or new address, or overlapping ranges (EINVAL), before it looks
-  // for the old mapping (EFAULT).
-  const u64 task_size = 0x7ffffffff000UL;
-  u64 nl = page_round(new_len), ol = page_round(old_len);
-  KNOWN(nl > task_size || (new_len != 0 && nl == 0));
-  // Known (mm/mremap.cpp): MREMAP_DONTUNMAP compares the lengths before
-  // rounding them to pages (EINVAL for 1 and 4096).
-  KNOWN((flags & 4) && old_len != new_len && ol == nl);
-  KNOWN(ol > task_size || old + ol < old || (old_len != 0 && ol == 0));
-  // Linux 6.17 moves a same-size MREMAP_FIXED range across several
-  // mappings; emu (6.1) answers EFAULT.
-  KNOWN((flags & 2) && ol == nl && ol > PAGE);
-  KNOWN((flags & 2) && ol >= (1UL << 40));  // 6.18: ENOMEM; 6.1: shrinks, then moves
-  KNOWN((flags & 6) && ((new_addr & (PAGE - 1)) || new_addr > task_size - (nl > task_size ? 0 : nl) ||
-                        (old + ol > new_addr && new_addr + nl > old)));
+  // mm/mremap.cpp follows Linux 6.18's order of checks (and 6.17's moves of
+  // several regions at once). Linux before 6.17 looked for the old mapping
+  // (EFAULT) before refusing a silly new length or address, or overlapping
+  // ranges (EINVAL); compared MREMAP_DONTUNMAP's lengths before rounding
+  // them; answered EFAULT for a same-size MREMAP_FIXED move across several
+  // mappings; and unmapped a MREMAP_FIXED target before checking the old
+  // range. On such a host those classes are not drawn.
+  if (kernel_before(6, 17)) {
+    const u64 task_size = 0x7ffffffff000UL;
+    u64 nl = page_round(new_len), ol = page_round(old_len);
+    KNOWN(nl > task_size || (new_len != 0 && nl == 0));
+    KNOWN((flags & 4) && old_len != new_len && ol == nl);
+    KNOWN(ol > task_size || old + ol < old || (old_len != 0 && ol == 0));
+    KNOWN((flags & 2) && ol == nl && ol > PAGE);
+    KNOWN((flags & 2) && ol >= (1UL << 40));
+    KNOWN((flags & 6) && ((new_addr & (PAGE - 1)) || new_addr > task_size - (nl > task_size ? 0 : nl) ||
+                          (old + ol > new_addr && new_addr + nl > old)));
+  }
   a[0] = (long)old;
   a[1] = (long)old_len;
   a[2] = (long)new_len;
