@@ -116,6 +116,46 @@ static void vector_cases(void) {
   close(p[1]);
 }
 
+// write(2) from a mapping of the file written: Linux copies a chunk at a
+// time and, when a copy faults, extends the file to the write position and
+// faults the source in again, so pages past the end of the file when the
+// call began can be read once the write has grown the file.
+static void self_mapping_cases(int flags, const char* kind) {
+  static const long at[] = {4096 + 100, 8192, 20480};
+  static const int src_page[] = {0, 2, 2};
+  static const long len[] = {3 * 4096, 100, 100};
+  for (int i = 0; i < 3; ++i) {
+    int fd = open_file("m", "", O_RDWR);
+    if (ftruncate(fd, 4096 + 100) != 0) die("ftruncate");
+    char* m = mmap(NULL, 6 * kPage, PROT_READ | PROT_WRITE, flags, fd, 0);
+    if (m == MAP_FAILED) die("mmap");
+    char what[96];
+    snprintf(what, sizeof what, "%s: write at %ld from page %d, %ld bytes", kind, at[i], src_page[i], len[i]);
+    report(what, syscall(SYS_pwrite64, fd, m + src_page[i] * kPage + 8, len[i], at[i]));
+    struct stat st;
+    fstat(fd, &st);
+    printf("  file size after: %lld\n", (long long)st.st_size);
+    munmap(m, 6 * kPage);
+    close(fd);
+  }
+}
+
+// writev to a pipe where a later buffer faults: the pipe keeps whole pages
+// only, after merging `total % PAGE_SIZE` bytes (the length of every
+// buffer counted) into its last, partly filled one.
+static void pipe_fault_cases(void) {
+  int p[2];
+  if (pipe(p) != 0) die("pipe");
+  static char big[3 * 4096];
+  memset(big, 'x', sizeof big);
+  report("pipe: first write", write(p[1], "0123456789", 10));
+  struct iovec v[4] = {{big, 8192}, {kBad, 100}, {big, 100}, {big, 1}};
+  report("pipe: writev, second buffer faults", syscall(SYS_writev, p[1], v, 4));
+  report("pipe: writev, first buffer faults", syscall(SYS_writev, p[1], v + 1, 3));
+  close(p[0]);
+  close(p[1]);
+}
+
 static void copy_cases(void) {
   int src = open_file("src", "hello world", O_RDONLY);
   int dst = open_file("dst", "", O_WRONLY);
@@ -351,12 +391,15 @@ int main(void) {
   if (ro_page == MAP_FAILED || !mkdtemp(dir) || chdir(dir) != 0) die("set up");
   creat_cases();
   vector_cases();
+  self_mapping_cases(MAP_SHARED, "shared");
+  self_mapping_cases(MAP_PRIVATE, "private");
+  pipe_fault_cases();
   copy_cases();
   lock_cases();
   path_cases();
   poll_cases();
   terminal_cases();
-  const char* names[] = {"c", "v", "src", "dst", "l", "p", "s", "h", "h2", "q", "fifo", NULL};
+  const char* names[] = {"c", "v", "m", "src", "dst", "l", "p", "s", "h", "h2", "q", "fifo", NULL};
   for (int i = 0; names[i]; ++i) unlink(names[i]);
   if (chdir("/") != 0 || rmdir(dir) != 0) die("clean up");
   return 0;

@@ -836,19 +836,11 @@ static void g_read(long* a) {
   a[2] = (long)len;
   addf("count=%s", num(len));
 }
-// Known (mm/shared_mapping.cpp): writing f_rw from the arena's shared
-// mapping of f_rw itself, where a page lies wholly past the end of the file:
-// Linux grows the file before it copies, and then finds the page; emu looks
-// at the page first (EFAULT), as Linux does for any other file.
-static int writes_own_mapping(long fd, u64 p, u64 len) {
-  return is_pool_fd(fd, P_FRW) && len > 0 && p < ARENA + 28 * PAGE && p + len > ARENA + 20 * PAGE;
-}
 static void g_write(long* a) {
   a[0] = fd_arg("fd", FD_NOPTY);
   a[1] = ptr_data("buf");
   a[2] = (long)len_arg();
   addf("count=%s", num((u64)a[2]));
-  KNOWN(writes_own_mapping(a[0], (u64)a[1], (u64)a[2]));
 }
 static void g_pread64(long* a) {
   g_read(a);
@@ -898,7 +890,6 @@ static void iov_args(long* a, int for_read) {
     v[i].base = base;
     v[i].len = PICKV(u64, 0, 1, 16, 100, 4096, 8192, 1UL << 40, ~0UL, 0x7fffffff);
     if (for_read) out_range(base, v[i].len, OUT_SEQ);
-    KNOWN(!for_read && writes_own_mapping(a[0], base, v[i].len));
     if (w < sizeof what) w += (size_t)snprintf(what + w, sizeof what - w, "%s%s:%s", i ? " " : "", lab, num(v[i].len));
   }
   if (w < sizeof what) snprintf(what + w, sizeof what - w, "]");

@@ -60,21 +60,103 @@ int64_t transfer(int fd, std::vector<iovec>& iov, mm::Access access, int64_t off
   return total;
 }
 
+// A guest buffer a transfer moves: access_ok covers [addr, addr + len); the
+// first `move` bytes move (MAX_RW_COUNT clamps).
+struct GuestSpan {
+  uint64_t addr, len, move;
+};
+
+// The host iovecs for `spans` (append_guest_buffer), up to and including
+// the fault marker where the translation stops. The marker also counts the
+// bytes of the spans after it, so that the host sees the transfer's whole
+// length, as Linux does (a pipe write that faults keeps whole pages only,
+// after merging `length % PAGE_SIZE` bytes into its last buffer). Returns
+// the bytes that reach guest memory; `whole` is set when all of them do.
+uint64_t host_iovecs(Process& p, const std::vector<GuestSpan>& spans, mm::Access access, std::vector<iovec>& iov,
+                     bool& whole) {
+  whole = true;
+  uint64_t reach = 0;
+  for (size_t i = 0; i < spans.size(); ++i) {
+    if (append_guest_buffer(p, spans[i].addr, spans[i].len, spans[i].move, access, iov)) {
+      reach += spans[i].move;
+      continue;
+    }
+    reach += spans[i].move - iov.back().iov_len;
+    for (size_t later = i + 1; later < spans.size(); ++later) iov.back().iov_len += spans[later].move;
+    whole = false;
+    break;
+  }
+  return reach;
+}
+
+// `spans` without their first `done` bytes.
+std::vector<GuestSpan> drop_front(const std::vector<GuestSpan>& spans, uint64_t done) {
+  std::vector<GuestSpan> rest;
+  for (const GuestSpan& s : spans) {
+    const uint64_t skip = std::min(done, s.move);
+    done -= skip;
+    if (skip < s.move || rest.size() > 0) rest.push_back(GuestSpan{s.addr + skip, s.len - skip, s.move - skip});
+  }
+  return rest;
+}
+
+// The data phase of write(2) and its kin, from guest `spans`:
+// `host_call(iov, done)` writes the host iovecs (`done` bytes already
+// written, for a positioned call's offset) and returns the bytes or -errno.
+// Its first call sees the buffer as the guest left it, a fault marker where
+// the translation stopped, so that the host answers in Linux's order.
+//
+// Linux's generic_perform_write copies a chunk at a time, and when a copy
+// faults it first extends the file to the write position (write_end with
+// nothing copied), then faults the source in again: a page of the file's own
+// mapping that lay past its end may be there now (a write that extends a
+// file from its own mapping completes). So when the host took everything
+// that translated (or faulted at once), the rest is translated again and
+// the write goes on while that gets further.
+template <class HostCall>
+int64_t write_from_guest(Process& p, const std::vector<GuestSpan>& spans, HostCall host_call) {
+  int64_t total = 0;
+  bool looked_again = false;
+  std::vector<GuestSpan> rest = spans;
+  for (;;) {
+    std::vector<iovec> iov;
+    bool whole;
+    const uint64_t reach = host_iovecs(p, rest, mm::Access::Read, iov, whole);
+    if (looked_again && reach == 0) return total > 0 ? total : -EFAULT;
+    const int64_t r = host_call(iov, total);
+    if (r < 0) {
+      if (r != -EFAULT || whole || reach > 0 || looked_again) return total > 0 ? total : r;
+    } else {
+      total += r;
+      if (whole || uint64_t(r) < reach) return total;
+    }
+    rest = drop_front(rest, r > 0 ? uint64_t(r) : 0);
+    looked_again = true;
+  }
+}
+
 // read/write/pread64/pwrite64: one host call of the same kind over the
 // guest buffer's one host piece (or its iovecs when it has several), so the
 // host kernel checks the descriptor, the offset and the buffer in Linux's
-// order and moves what Linux would (append_guest_buffer).
+// order and moves what Linux would (append_guest_buffer; a write goes on as
+// write_from_guest says).
 int64_t simple_rw(Process& p, const SyscallArgs& a, mm::Access access, bool positioned) {
   const int fd = host_fd(a.i32(0));
   const int64_t offset = positioned ? int64_t(a[3]) : -1;
   if (positioned && offset < 0) return -EINVAL;
+  const auto one_call = [&](std::vector<iovec>& iov, int64_t done) -> int64_t {
+    const int64_t at = positioned ? offset + done : -1;
+    if (iov.size() > 1) return transfer(fd, iov, access, at);
+    void* const buf = iov.empty() ? kHostBadPointer : iov[0].iov_base;  // count 0: never touched
+    const size_t n = iov.empty() ? 0 : iov[0].iov_len;
+    if (access == mm::Access::Write) return host_result(positioned ? ::pread(fd, buf, n, at) : ::read(fd, buf, n));
+    return host_result(positioned ? ::pwrite(fd, buf, n, at) : ::write(fd, buf, n));
+  };
+  const uint64_t move = std::min(a[2], kMaxRwCount);
+  if (access == mm::Access::Read) return write_from_guest(p, {GuestSpan{a[1], a[2], move}}, one_call);
   std::vector<iovec> iov;
-  append_guest_buffer(p, a[1], a[2], std::min(a[2], kMaxRwCount), access, iov);
-  if (iov.size() > 1) return transfer(fd, iov, access, offset);
-  void* const buf = iov.empty() ? kHostBadPointer : iov[0].iov_base;  // count 0: never touched
-  const size_t n = iov.empty() ? 0 : iov[0].iov_len;
-  if (access == mm::Access::Write) return host_result(positioned ? ::pread(fd, buf, n, offset) : ::read(fd, buf, n));
-  return host_result(positioned ? ::pwrite(fd, buf, n, offset) : ::write(fd, buf, n));
+  append_guest_buffer(p, a[1], a[2], move, access, iov);
+  return one_call(iov, 0);
 }
 
 // readv/writev (offset < 0, flags 0), preadv/pwritev, preadv2/pwritev2, in
@@ -104,14 +186,21 @@ int64_t vector_rw(Process& p, int fd, uint64_t vec, uint64_t vlen, mm::Access ac
   // The total is clamped to MAX_RW_COUNT (later buffers are shortened or
   // dropped); the host stops at the first iovec that faults.
   uint64_t budget = kMaxRwCount;
-  std::vector<iovec> iov;
+  std::vector<GuestSpan> spans;
   for (const abi::Iovec& v : guest) {
     const uint64_t len = std::min(v.iov_len, budget);
     budget -= len;
-    if (!append_guest_buffer(p, v.iov_base, v.iov_len, len, access, iov)) break;
+    spans.push_back(GuestSpan{v.iov_base, v.iov_len, len});
   }
-  if (iov.empty()) return 0;
-  return transfer(fd, iov, access, at_offset ? offset : -1, flags);
+  const auto one_call = [&](std::vector<iovec>& iov, int64_t done) -> int64_t {
+    if (iov.empty()) return 0;
+    return transfer(fd, iov, access, at_offset ? offset + done : -1, flags);
+  };
+  if (access == mm::Access::Read) return write_from_guest(p, spans, one_call);
+  std::vector<iovec> iov;
+  bool whole;
+  host_iovecs(p, spans, access, iov, whole);
+  return one_call(iov, 0);
 }
 
 int64_t vector_rw(Process& p, const SyscallArgs& a, mm::Access access, bool positioned, int flags = 0) {
