@@ -321,5 +321,13 @@ inline constexpr int kArchSetGs = 0x1001;
 inline constexpr int kArchSetFs = 0x1002;
 inline constexpr int kArchGetFs = 0x1003;
 inline constexpr int kArchGetGs = 0x1004;
+inline constexpr int kArchGetCpuid = 0x1011;
+inline constexpr int kArchSetCpuid = 0x1012;
+inline constexpr int kArchGetXcompSupp = 0x1021;
+inline constexpr int kArchGetXcompPerm = 0x1022;
+inline constexpr int kArchGetXcompGuestPerm = 0x1024;
+// The XSAVE features emu's CPU has (CPUID shows no XSAVE): x87 and SSE state,
+// which FXSAVE covers; what Linux reports on such a CPU (fpu_user_cfg).
+inline constexpr uint64_t kXfeatureMaskFpSse = 0x3;
 
 }  // namespace emu::syscalls::abi

@@ -333,6 +333,7 @@ int64_t sys_ioctl(Process& p, const SyscallArgs& a) {
     case IoctlArg::DirectFlags: return host_result(::syscall(SYS_ioctl, fd, request, arg));
     case IoctlArg::IntIn: return in(int32_t{});
     case IoctlArg::IntOut: return out(int32_t{});
+    case IoctlArg::Int64Out: return out(int64_t{});
     case IoctlArg::CharIn: return in(uint8_t{});
     case IoctlArg::TermiosIn: return in(abi::Termios{});
     case IoctlArg::TermiosOut: return out(abi::Termios{});
@@ -345,6 +346,9 @@ int64_t sys_ioctl(Process& p, const SyscallArgs& a) {
 }
 
 int64_t sys_fcntl(Process& p, const SyscallArgs& a) {
+  // Newer than Debian 12's headers (Linux 6.10, 6.12; the hints since 4.13).
+  constexpr int kFDupfdQuery = 1027, kFCreatedQuery = 1028, kFGetRwHint = 1035, kFSetRwHint = 1036,
+                kFGetFileRwHint = 1037;
   const int fd = host_fd(a.i32(0));
   const int cmd = a.i32(1);
   switch (cmd) {
@@ -382,6 +386,20 @@ int64_t sys_fcntl(Process& p, const SyscallArgs& a) {
         if (!write_guest(p, a[2], g)) return -EFAULT;
       }
       return r;
+    }
+    case kFDupfdQuery:  // is a[2] the same open file? (emu's own descriptors are not the guest's)
+      return host_result(::syscall(SYS_fcntl, fd, cmd, host_fd(a.i32(2))));
+    case kFCreatedQuery: return host_result(::syscall(SYS_fcntl, fd, cmd, 0));
+    case kFGetRwHint: case kFGetFileRwHint: {  // put_user of a u64
+      uint64_t hint = 0;
+      int64_t r = host_result(::syscall(SYS_fcntl, fd, cmd, &hint));
+      if (r < 0) return r;
+      return write_guest(p, a[2], hint) ? r : -EFAULT;
+    }
+    case kFSetRwHint: {  // get_user of a u64, after the descriptor
+      uint64_t hint = 0;
+      if (!read_guest(p, a[2], hint)) return host_result(::syscall(SYS_fcntl, fd, cmd, kHostBadPointer));
+      return host_result(::syscall(SYS_fcntl, fd, cmd, &hint));
     }
     default:  // fdget_raw, then O_PATH takes only the commands above
       if (int64_t e = fdget_error(fd)) return e;

@@ -28,6 +28,9 @@ constexpr IoctlDesc kIoctls[] = {
     {0x802c542a, "TCGETS2", Termios2Out}, {0x402c542b, "TCSETS2", Termios2In},
     {0x402c542c, "TCSETSW2", Termios2In}, {0x402c542d, "TCSETSF2", Termios2In},
     {0x80045430, "TIOCGPTN", IntOut},     {0x40045431, "TIOCSPTLCK", IntIn},
+    // Generic file queries (fs/ioctl.c do_vfs_ioctl, ioctl_getflags).
+    {0x2, "FIGETBSZ", IntOut},            {0x5460, "FIOQSIZE", Int64Out},
+    {0x80086601, "FS_IOC_GETFLAGS", IntOut},
 };
 
 }  // namespace

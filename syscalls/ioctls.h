@@ -13,6 +13,7 @@ enum class IoctlArg : uint8_t {
   DirectFlags, // the argument is open flags, printed in hex (TIOCGPTPEER)
   IntIn,       // int the call reads (TIOCSPGRP, FIONBIO)
   IntOut,      // int the call writes (TIOCGPGRP, FIONREAD)
+  Int64Out,    // 64-bit value the call writes (FIOQSIZE's loff_t)
   CharIn,      // one byte the call reads (TIOCSTI)
   TermiosIn,   // the kernel's struct termios
   TermiosOut,

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "emu/cpu.h"
+#include "mm/linux_abi.h"
 #include "syscalls/abi.h"
 #include "syscalls/handlers.h"
 
@@ -107,8 +108,8 @@ int64_t sys_arch_prctl(Process& p, const SyscallArgs& a) {
   switch (a.i32(0)) {
     case abi::kArchSetFs:
     case abi::kArchSetGs:
-      // Linux refuses a base that is not a canonical user address.
-      if (a[1] >= mm::kUserTop) return -EPERM;
+      // Linux refuses a base at or above TASK_SIZE_MAX (the last user page too).
+      if (a[1] >= mm::linux_abi::kTaskSize) return -EPERM;
       p.cpu->seg_base[a.i32(0) == abi::kArchSetFs ? kSegFs : kSegGs] = a[1];
       // Linux loads a null selector along with the new base.
       p.cpu->selector[a.i32(0) == abi::kArchSetFs ? kFs : kGs] = 0;
@@ -118,6 +119,15 @@ int64_t sys_arch_prctl(Process& p, const SyscallArgs& a) {
       const uint64_t base = p.cpu->seg_base[a.i32(0) == abi::kArchGetFs ? kSegFs : kSegGs];
       return write_guest(p, a[1], base) ? 0 : -EFAULT;
     }
+    // CPUID always executes (no CPUID faulting on emu's CPU: setting it is
+    // ENODEV, as on hardware without it).
+    case abi::kArchGetCpuid: return 1;
+    case abi::kArchSetCpuid: return -ENODEV;
+    // fpu_xstate_prctl: the supported and permitted XSAVE features.
+    case abi::kArchGetXcompSupp:
+    case abi::kArchGetXcompPerm:
+    case abi::kArchGetXcompGuestPerm:
+      return write_guest(p, a[1], abi::kXfeatureMaskFpSse) ? 0 : -EFAULT;
     default:
       return -EINVAL;
   }
@@ -202,9 +212,16 @@ int64_t sys_sched_yield(Process&, const SyscallArgs&) { return 0; }
 // prctl(2): the options that concern the process as a whole pass to the host
 // (the emulator IS the guest's process: its name shows in ps); the rest are
 // EINVAL, Linux's answer for an option it doesn't know.
+// The guest is this process, so what prctl reads or sets about the process
+// or thread is the host's: those options go to the host, with the guest's
+// pointers translated. Not passed on: what would act on emu rather than the
+// guest program (PR_SET_SECCOMP filters, PR_SET_MM, PR_SET_TSC: emu's RDTSC),
+// which stay EINVAL as options Linux does not know.
 int64_t sys_prctl(Process& p, const SyscallArgs& a) {
-  constexpr int kSetPdeathsig = 1, kGetPdeathsig = 2, kGetDumpable = 3, kSetDumpable = 4, kSetName = 15,
-                kGetName = 16, kSetNoNewPrivs = 38, kGetNoNewPrivs = 39;
+  constexpr int kSetPdeathsig = 1, kGetPdeathsig = 2, kGetDumpable = 3, kSetDumpable = 4, kGetKeepcaps = 7,
+                kSetKeepcaps = 8, kSetName = 15, kGetName = 16, kGetSeccomp = 21, kCapbsetRead = 23, kGetTsc = 25,
+                kSetTimerslack = 29, kGetTimerslack = 30, kSetChildSubreaper = 36, kGetChildSubreaper = 37,
+                kSetNoNewPrivs = 38, kGetNoNewPrivs = 39, kSetThpDisable = 41, kGetThpDisable = 42;
   char name[16] = {};
   switch (a.i32(0)) {
     case kSetName:
@@ -222,7 +239,15 @@ int64_t sys_prctl(Process& p, const SyscallArgs& a) {
       if (int64_t r = host_result(::prctl(kGetPdeathsig, &sig, 0, 0, 0)); r < 0) return r;
       return write_guest(p, a[1], int32_t(sig)) ? 0 : -EFAULT;
     }
+    case kGetTsc:
+    case kGetChildSubreaper: {  // put_user of an int
+      int value = 0;
+      if (int64_t r = host_result(::prctl(a.i32(0), &value, 0, 0, 0)); r < 0) return r;
+      return write_guest(p, a[1], int32_t(value)) ? 0 : -EFAULT;
+    }
     case kSetPdeathsig: case kGetDumpable: case kSetDumpable: case kSetNoNewPrivs: case kGetNoNewPrivs:
+    case kGetKeepcaps: case kSetKeepcaps: case kGetSeccomp: case kCapbsetRead: case kSetTimerslack:
+    case kGetTimerslack: case kSetChildSubreaper: case kSetThpDisable: case kGetThpDisable:
       return host_result(::prctl(a.i32(0), a[1], a[2], a[3], a[4]));
     default:
       return -EINVAL;

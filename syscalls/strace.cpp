@@ -251,7 +251,7 @@ class Printer {
   std::optional<std::string> ioctl_arg(uint32_t request, uint64_t addr) {
     const IoctlDesc* d = find_ioctl(request);
     if (d == nullptr) return hex(addr);
-    const bool out = d->arg == IoctlArg::IntOut || d->arg == IoctlArg::TermiosOut ||
+    const bool out = d->arg == IoctlArg::IntOut || d->arg == IoctlArg::Int64Out || d->arg == IoctlArg::TermiosOut ||
                      d->arg == IoctlArg::Termios2Out || d->arg == IoctlArg::WinsizeOut;
     if (out && !ok()) return ptr(addr);
     switch (d->arg) {
@@ -260,6 +260,7 @@ class Printer {
       case IoctlArg::DirectFlags: return hex(addr);
       case IoctlArg::IntIn:
       case IoctlArg::IntOut: return boxed(addr, false);
+      case IoctlArg::Int64Out: return boxed<int64_t>(addr, false);
       case IoctlArg::CharIn: return buffer(addr, 1);
       case IoctlArg::TermiosIn:
       case IoctlArg::TermiosOut:
