@@ -340,8 +340,22 @@ static void case_fp_state(void) {
   signal(SIGUSR2, SIG_DFL);
 }
 
+// `signals inherited`: the dispositions and mask the program started with
+// (execve keeps ignored signals ignored and the mask as it was).
+static int print_inherited(void) {
+  sigset_t mask;
+  sigprocmask(SIG_BLOCK, NULL, &mask);
+  for (int sig = 1; sig < 32; ++sig) {
+    struct sigaction sa;
+    if (sigaction(sig, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN) printf("signal %d ignored\n", sig);
+    if (sigismember(&mask, sig) == 1) printf("signal %d blocked\n", sig);
+  }
+  return 0;
+}
+
 int main(int argc, char** argv) {
   setvbuf(stdout, NULL, _IONBF, 0);
+  if (argc > 1 && strcmp(argv[1], "inherited") == 0) return print_inherited();
   case_raise_siginfo();
   case_segv_modify_rip();
   case_fpe();

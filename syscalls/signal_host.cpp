@@ -85,6 +85,19 @@ void mirror_mask(const Process& p) {
 void attach_host_signals(Process& p, bool catch_terminating) {
   g_process = &p;
   p.catch_terminating = catch_terminating;
+  // What execve keeps, the guest starts with: ignored signals stay ignored
+  // (nohup's SIGHUP, a background job's SIGINT and SIGQUIT) and the blocked
+  // mask stays as it was. emu's own (reserved) signals are its own by now.
+  sigset_t inherited;
+  if (sigprocmask(SIG_BLOCK, nullptr, &inherited) == 0) {
+    for (int sig = 1; sig <= abi::kNsig; ++sig)
+      if (!host_reserved_signal(sig) && sigismember(&inherited, sig) == 1) p.signals.blocked |= sig_bit(sig);
+  }
+  for (int sig = 1; sig <= abi::kNsig; ++sig) {
+    struct sigaction old{};
+    if (!host_reserved_signal(sig) && sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_IGN)
+      p.signals.actions[sig - 1].handler = 1;
+  }
   for (int sig = 1; sig <= abi::kNsig; ++sig) mirror_disposition(p, sig);
   mirror_mask(p);
 }

@@ -35,8 +35,9 @@ constexpr uint64_t sig_bit(int sig) { return uint64_t{1} << (sig - 1); }
 // Signals only emulated, never mirrored (see above), plus SIGKILL/SIGSTOP.
 bool host_reserved_signal(int sig);
 
-// Installs the mirror for `p` (once, before the guest runs): every
-// disposition and the mask as p.signals says. The catcher raises p.cpu's
+// Installs the mirror for `p` (once, before the guest runs): first takes in
+// what execve would keep from the host process (ignored dispositions, the
+// blocked mask), then sets every disposition and the mask as p.signals says. The catcher raises p.cpu's
 // interrupt (emu/cpu.h). Under `catch_terminating` (--strace)
 // default-terminating signals are caught too.
 void attach_host_signals(Process& p, bool catch_terminating);
