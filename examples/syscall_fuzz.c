@@ -996,38 +996,33 @@ static const struct ioctl_req {
   unsigned req;
   const char* name;
   int kind;
-  int divergent;  // emu is known to answer differently
 } kIoctls[] = {
-    {0x5401, "TCGETS", IO_TERMIOS_OUT, 0},   {0x5402, "TCSETS", IO_TERMIOS_IN, 0},
-    {0x5403, "TCSETSW", IO_TERMIOS_IN, 0},   {0x5404, "TCSETSF", IO_TERMIOS_IN, 0},
-    {0x5409, "TCSBRK", IO_DIRECT, 0},        {0x540a, "TCXONC", IO_DIRECT, 0},
-    {0x540b, "TCFLSH", IO_DIRECT, 0},        {0x540c, "TIOCEXCL", IO_NONE, 0},
-    {0x540d, "TIOCNXCL", IO_NONE, 0},        {0x540f, "TIOCGPGRP", IO_INT_OUT, 0},
-    {0x5410, "TIOCSPGRP", IO_INT_IN, 0},     {0x5411, "TIOCOUTQ", IO_INT_OUT, 0},
-    {0x5412, "TIOCSTI", IO_CHAR_IN, 0},      {0x5413, "TIOCGWINSZ", IO_WS_OUT, 0},
-    {0x5414, "TIOCSWINSZ", IO_WS_IN, 0},     {0x541b, "FIONREAD", IO_INT_OUT, 0},
-    {0x5420, "TIOCPKT", IO_INT_IN, 0},       {0x5421, "FIONBIO", IO_INT_IN, 0},
-    {0x5423, "TIOCSETD", IO_INT_IN, 0},      {0x5424, "TIOCGETD", IO_INT_OUT, 0},
-    {0x5425, "TCSBRKP", IO_DIRECT, 0},       {0x5427, "TIOCSBRK", IO_NONE, 0},
-    {0x5428, "TIOCCBRK", IO_NONE, 0},        {0x5429, "TIOCGSID", IO_INT_OUT, 0},
-    {0x5441, "TIOCGPTPEER", IO_DIRECT, 0},   {0x5450, "FIONCLEX", IO_NONE, 0},
-    {0x5451, "FIOCLEX", IO_NONE, 0},         {0x5452, "FIOASYNC", IO_INT_IN, 0},
-    {0x802c542a, "TCGETS2", IO_T2_OUT, 0},   {0x402c542b, "TCSETS2", IO_T2_IN, 0},
-    {0x402c542c, "TCSETSW2", IO_T2_IN, 0},   {0x402c542d, "TCSETSF2", IO_T2_IN, 0},
-    {0x80045430, "TIOCGPTN", IO_INT_OUT, 0}, {0x40045431, "TIOCSPTLCK", IO_INT_IN, 0},
-    {0, "0", IO_UNKNOWN, 0},                 {0xdeadbeef, "0xdeadbeef", IO_UNKNOWN, 0},
-    {0x5499, "0x5499", IO_UNKNOWN, 0},       {0x7fff5401, "0x7fff5401", IO_UNKNOWN, 0},
+    {0x5401, "TCGETS", IO_TERMIOS_OUT},   {0x5402, "TCSETS", IO_TERMIOS_IN},
+    {0x5403, "TCSETSW", IO_TERMIOS_IN},   {0x5404, "TCSETSF", IO_TERMIOS_IN},
+    {0x5409, "TCSBRK", IO_DIRECT},        {0x540a, "TCXONC", IO_DIRECT},
+    {0x540b, "TCFLSH", IO_DIRECT},        {0x540c, "TIOCEXCL", IO_NONE},
+    {0x540d, "TIOCNXCL", IO_NONE},        {0x540f, "TIOCGPGRP", IO_INT_OUT},
+    {0x5410, "TIOCSPGRP", IO_INT_IN},     {0x5411, "TIOCOUTQ", IO_INT_OUT},
+    {0x5412, "TIOCSTI", IO_CHAR_IN},      {0x5413, "TIOCGWINSZ", IO_WS_OUT},
+    {0x5414, "TIOCSWINSZ", IO_WS_IN},     {0x541b, "FIONREAD", IO_INT_OUT},
+    {0x5420, "TIOCPKT", IO_INT_IN},       {0x5421, "FIONBIO", IO_INT_IN},
+    {0x5423, "TIOCSETD", IO_INT_IN},      {0x5424, "TIOCGETD", IO_INT_OUT},
+    {0x5425, "TCSBRKP", IO_DIRECT},       {0x5427, "TIOCSBRK", IO_NONE},
+    {0x5428, "TIOCCBRK", IO_NONE},        {0x5429, "TIOCGSID", IO_INT_OUT},
+    {0x5441, "TIOCGPTPEER", IO_DIRECT},   {0x5450, "FIONCLEX", IO_NONE},
+    {0x5451, "FIOCLEX", IO_NONE},         {0x5452, "FIOASYNC", IO_INT_IN},
+    {0x802c542a, "TCGETS2", IO_T2_OUT},   {0x402c542b, "TCSETS2", IO_T2_IN},
+    {0x402c542c, "TCSETSW2", IO_T2_IN},   {0x402c542d, "TCSETSF2", IO_T2_IN},
+    {0x80045430, "TIOCGPTN", IO_INT_OUT}, {0x40045431, "TIOCSPTLCK", IO_INT_IN},
+    {0, "0", IO_UNKNOWN},                 {0xdeadbeef, "0xdeadbeef", IO_UNKNOWN},
+    {0x5499, "0x5499", IO_UNKNOWN},       {0x7fff5401, "0x7fff5401", IO_UNKNOWN},
     // Generic requests Linux answers for regular files and directories.
-    {0x5460, "FIOQSIZE", IO_INT_OUT, 0},     {2, "FIGETBSZ", IO_INT_OUT, 0},
-    {0x80086601, "FS_IOC_GETFLAGS", IO_INT_OUT, 0},
+    {0x5460, "FIOQSIZE", IO_INT_OUT},     {2, "FIGETBSZ", IO_INT_OUT},
+    {0x80086601, "FS_IOC_GETFLAGS", IO_INT_OUT},
 };
 
 static void g_ioctl(long* a) {
   const struct ioctl_req* r = &PICK(kIoctls);
-  if (r->divergent && !all_mode) {
-    retry = 1;
-    return;
-  }
   a[0] = fd_arg("fd", FD_ALL);
   a[1] = r->req;
   addf("req=%s", r->name);
@@ -1076,23 +1071,18 @@ static void g_fcntl(long* a) {
   static const struct {
     int cmd;
     const char* name;
-    int divergent;
-  } cmds[] = {{0, "F_DUPFD", 0},           {1, "F_GETFD", 0},         {2, "F_SETFD", 0},
-              {3, "F_GETFL", 0},           {4, "F_SETFL", 0},         {5, "F_GETLK", 0},
-              {6, "F_SETLK", 0},           {7, "F_SETLKW", 0},        {8, "F_SETOWN", 0},
-              {9, "F_GETOWN", 0},          {10, "F_SETSIG", 0},       {11, "F_GETSIG", 0},
-              {15, "F_SETOWN_EX", 0},      {16, "F_GETOWN_EX", 0},    {36, "F_OFD_GETLK", 0},
-              {37, "F_OFD_SETLK", 0},      {38, "F_OFD_SETLKW", 0},   {1024, "F_SETLEASE", 0},
-              {1025, "F_GETLEASE", 0},     {1026, "F_NOTIFY", 0},     {1030, "F_DUPFD_CLOEXEC", 0},
-              {1031, "F_SETPIPE_SZ", 0},   {1032, "F_GETPIPE_SZ", 0}, {1033, "F_ADD_SEALS", 0},
-              {1034, "F_GET_SEALS", 0},    {99, "99", 0},             {-1, "-1", 0},
-              {1040, "1040", 0},           {1027, "F_DUPFD_QUERY", 0}, {1028, "F_CREATED_QUERY", 0},
-              {1035, "F_GET_RW_HINT", 0},  {1037, "F_GET_FILE_RW_HINT", 0}};
+  } cmds[] = {{0, "F_DUPFD"},           {1, "F_GETFD"},         {2, "F_SETFD"},
+              {3, "F_GETFL"},           {4, "F_SETFL"},         {5, "F_GETLK"},
+              {6, "F_SETLK"},           {7, "F_SETLKW"},        {8, "F_SETOWN"},
+              {9, "F_GETOWN"},          {10, "F_SETSIG"},       {11, "F_GETSIG"},
+              {15, "F_SETOWN_EX"},      {16, "F_GETOWN_EX"},    {36, "F_OFD_GETLK"},
+              {37, "F_OFD_SETLK"},      {38, "F_OFD_SETLKW"},   {1024, "F_SETLEASE"},
+              {1025, "F_GETLEASE"},     {1026, "F_NOTIFY"},     {1030, "F_DUPFD_CLOEXEC"},
+              {1031, "F_SETPIPE_SZ"},   {1032, "F_GETPIPE_SZ"}, {1033, "F_ADD_SEALS"},
+              {1034, "F_GET_SEALS"},    {99, "99"},             {-1, "-1"},
+              {1040, "1040"},           {1027, "F_DUPFD_QUERY"}, {1028, "F_CREATED_QUERY"},
+              {1035, "F_GET_RW_HINT"},  {1037, "F_GET_FILE_RW_HINT"}};
   int k = (int)below(COUNT(cmds));
-  if (cmds[k].divergent && !all_mode) {
-    retry = 1;
-    return;
-  }
   a[0] = fd_arg("fd", FD_ALL);
   int cmd = cmds[k].cmd;
   a[1] = cmd;
@@ -2190,19 +2180,14 @@ static void g_prctl(long* a) {
   static const struct {
     long opt;
     const char* name;
-    int divergent;
-  } opts[] = {{15, "PR_SET_NAME", 0},         {16, "PR_GET_NAME", 0},          {1, "PR_SET_PDEATHSIG", 0},
-              {2, "PR_GET_PDEATHSIG", 0},     {3, "PR_GET_DUMPABLE", 0},       {4, "PR_SET_DUMPABLE", 0},
-              {38, "PR_SET_NO_NEW_PRIVS", 0}, {39, "PR_GET_NO_NEW_PRIVS", 0},  {0, "0", 0},
-              {1000, "1000", 0},              {0x7fffffff, "0x7fffffff", 0},   {-1, "-1", 0},
-              {7, "PR_GET_KEEPCAPS", 0},      {30, "PR_GET_TIMERSLACK", 0},    {37, "PR_GET_CHILD_SUBREAPER", 0},
-              {21, "PR_GET_SECCOMP", 0},      {42, "PR_GET_THP_DISABLE", 0},   {25, "PR_GET_TSC", 0},
-              {23, "PR_CAPBSET_READ", 0}};
+  } opts[] = {{15, "PR_SET_NAME"},         {16, "PR_GET_NAME"},          {1, "PR_SET_PDEATHSIG"},
+              {2, "PR_GET_PDEATHSIG"},     {3, "PR_GET_DUMPABLE"},       {4, "PR_SET_DUMPABLE"},
+              {38, "PR_SET_NO_NEW_PRIVS"}, {39, "PR_GET_NO_NEW_PRIVS"},  {0, "0"},
+              {1000, "1000"},              {0x7fffffff, "0x7fffffff"},   {-1, "-1"},
+              {7, "PR_GET_KEEPCAPS"},      {30, "PR_GET_TIMERSLACK"},    {37, "PR_GET_CHILD_SUBREAPER"},
+              {21, "PR_GET_SECCOMP"},      {42, "PR_GET_THP_DISABLE"},   {25, "PR_GET_TSC"},
+              {23, "PR_CAPBSET_READ"}};
   int k = (int)below(COUNT(opts));
-  if (opts[k].divergent && !all_mode) {
-    retry = 1;
-    return;
-  }
   a[0] = opts[k].opt;
   addf("%s", opts[k].name);
   for (int i = 1; i < 5; ++i) a[i] = 0;
@@ -2236,15 +2221,10 @@ static void g_arch_prctl(long* a) {
   static const struct {
     long code;
     const char* name;
-    int divergent;
-  } codes[] = {{0x1002, "SET_FS", 0},  {0x1003, "GET_FS", 0},     {0x1001, "SET_GS", 0}, {0x1004, "GET_GS", 0},
-               {0, "0", 0},            {0x1005, "0x1005", 0},     {0x7fffffff, "0x7fffffff", 0},
-               {0x1011, "GET_CPUID", 0}, {0x1021, "GET_XCOMP_SUPP", 0}, {0x1022, "GET_XCOMP_PERM", 0}};
+  } codes[] = {{0x1002, "SET_FS"},  {0x1003, "GET_FS"},     {0x1001, "SET_GS"}, {0x1004, "GET_GS"},
+               {0, "0"},            {0x1005, "0x1005"},     {0x7fffffff, "0x7fffffff"},
+               {0x1011, "GET_CPUID"}, {0x1021, "GET_XCOMP_SUPP"}, {0x1022, "GET_XCOMP_PERM"}};
   int k = (int)below(COUNT(codes));
-  if (codes[k].divergent && !all_mode) {
-    retry = 1;
-    return;
-  }
   a[0] = codes[k].code;
   addf("%s", codes[k].name);
   switch (a[0]) {
@@ -2273,16 +2253,11 @@ static void g_futex(long* a) {
   static const struct {
     int op;
     const char* name;
-    int divergent;
-  } ops[] = {{0, "WAIT", 0},         {1, "WAKE", 0},           {3, "REQUEUE", 0},  {4, "CMP_REQUEUE", 0},
-             {5, "WAKE_OP", 0},      {9, "WAIT_BITSET", 0},    {10, "WAKE_BITSET", 0}, {2, "FD", 0},
-             {14, "14", 0},          {100, "100", 0},          {6, "LOCK_PI", 0},  {7, "UNLOCK_PI", 0},
-             {8, "TRYLOCK_PI", 0},   {11, "WAIT_REQUEUE_PI", 0}, {12, "CMP_REQUEUE_PI", 0}, {13, "LOCK_PI2", 0}};
+  } ops[] = {{0, "WAIT"},         {1, "WAKE"},           {3, "REQUEUE"},  {4, "CMP_REQUEUE"},
+             {5, "WAKE_OP"},      {9, "WAIT_BITSET"},    {10, "WAKE_BITSET"}, {2, "FD"},
+             {14, "14"},          {100, "100"},          {6, "LOCK_PI"},  {7, "UNLOCK_PI"},
+             {8, "TRYLOCK_PI"},   {11, "WAIT_REQUEUE_PI"}, {12, "CMP_REQUEUE_PI"}, {13, "LOCK_PI2"}};
   int k = (int)below(COUNT(ops));
-  if (ops[k].divergent && !all_mode) {
-    retry = 1;
-    return;
-  }
   int op = ops[k].op;
   int priv = chance(70), rt = chance(12);
   a[1] = op | (priv ? 128 : 0) | (rt ? 256 : 0);
