@@ -349,6 +349,96 @@ static void case_vfork_and_spawn(void) {
   }
 }
 
+/* clone3 through syscall(2): fork-like calls, CLONE_PIDFD with
+ * CLONE_PARENT_SETTID (separate places in clone3), CLONE_CLEAR_SIGHAND, and
+ * the argument checks of copy_clone_args_from_user and clone3_args_valid. */
+struct clone_args_v2 {
+  uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid, set_tid_size, cgroup;
+};
+static long clone3_call(struct clone_args_v2* args, size_t size) { return syscall(435, args, size); }
+static void on_usr1_noop(int sig) { (void)sig; }
+static void report_clone3(const char* what, struct clone_args_v2* args, size_t size) {
+  errno = 0;
+  long r = clone3_call(args, size);
+  if (r == 0) _exit(0);  /* a call expected to fail made a child: leave quietly */
+  if (r > 0) waitpid((pid_t)r, NULL, 0);
+  printf("clone3 %s: %s\n", what, r < 0 ? strerror(errno) : "child");
+}
+static void case_clone3(void) {
+  struct clone_args_v2 a;
+  int status = 0;
+  memset(&a, 0, sizeof a);
+  a.exit_signal = SIGCHLD;
+  fflush(stdout);
+  long pid = clone3_call(&a, sizeof a);
+  if (pid == 0) _exit(42);
+  waitpid((pid_t)pid, &status, 0);
+  describe("clone3 fork", status);
+
+  int pidfd = -1;
+  pid_t parent_tid = 0;
+  memset(&a, 0, sizeof a);
+  a.flags = 0x1000 /* CLONE_PIDFD */ | 0x100000 /* CLONE_PARENT_SETTID */;
+  a.pidfd = (uintptr_t)&pidfd;
+  a.parent_tid = (uintptr_t)&parent_tid;
+  a.exit_signal = SIGCHLD;
+  pid = clone3_call(&a, 64);
+  if (pid == 0) _exit(3);
+  waitpid((pid_t)pid, &status, 0);
+  printf("clone3 pidfd %s, parent_tid %s\n", pidfd >= 0 ? "set" : "unset", parent_tid == pid ? "is the pid" : "wrong");
+  if (pidfd >= 0) close(pidfd);
+
+  signal(SIGUSR2, SIG_IGN);
+  struct sigaction handled;
+  memset(&handled, 0, sizeof handled);
+  handled.sa_handler = on_usr1_noop;
+  sigaction(SIGUSR1, &handled, NULL);
+  memset(&a, 0, sizeof a);
+  a.flags = 1ULL << 32; /* CLONE_CLEAR_SIGHAND */
+  a.exit_signal = SIGCHLD;
+  pid = clone3_call(&a, sizeof a);
+  if (pid == 0) {
+    struct sigaction usr1, usr2;
+    sigaction(SIGUSR1, NULL, &usr1);
+    sigaction(SIGUSR2, NULL, &usr2);
+    _exit((usr1.sa_handler == SIG_DFL) * 10 + (usr2.sa_handler == SIG_IGN));
+  }
+  waitpid((pid_t)pid, &status, 0);
+  printf("clone3 CLONE_CLEAR_SIGHAND: handler reset %s, ignored kept %s\n", WEXITSTATUS(status) / 10 ? "yes" : "no",
+         WEXITSTATUS(status) % 10 ? "yes" : "no");
+  signal(SIGUSR1, SIG_DFL);
+  signal(SIGUSR2, SIG_DFL);
+
+  struct {
+    struct clone_args_v2 args;
+    uint64_t extra;
+  } bigger;
+  memset(&bigger, 0, sizeof bigger);
+  bigger.extra = 1;
+  report_clone3("with a nonzero byte past the struct", &bigger.args, sizeof bigger);
+  report_clone3("of 63 bytes", &a, 63);
+  report_clone3("of 4097 bytes", &bigger.args, 4097);
+  report_clone3("at an unmapped address", (struct clone_args_v2*)8, 64);
+  memset(&a, 0, sizeof a);
+  a.flags = 0x800 /* CLONE_SIGHAND */ | 0x100 /* CLONE_VM */ | (1ULL << 32);
+  report_clone3("CLONE_SIGHAND with CLONE_CLEAR_SIGHAND", &a, sizeof a);
+  memset(&a, 0, sizeof a);
+  a.stack = 0x10000;
+  report_clone3("with a stack of size 0", &a, sizeof a);
+  memset(&a, 0, sizeof a);
+  a.exit_signal = 65;
+  report_clone3("exit signal 65", &a, sizeof a);
+  memset(&a, 0, sizeof a);
+  a.flags = 0x11;
+  report_clone3("with a signal in the flags", &a, sizeof a);
+  memset(&a, 0, sizeof a);
+  a.set_tid_size = 1;
+  report_clone3("set_tid_size without set_tid", &a, sizeof a);
+  memset(&a, 0, sizeof a);
+  a.flags = 0x10000 /* CLONE_THREAD */;
+  report_clone3("CLONE_THREAD without CLONE_SIGHAND", &a, sizeof a);
+}
+
 static void case_waitid_and_nohang(void) {
   fflush(stdout);
   pid_t pid = fork();
@@ -457,6 +547,7 @@ int main(int argc, char** argv) {
   case_cloexec();
   case_signals_across_exec();
   case_vfork_and_spawn();
+  case_clone3();
   case_waitid_and_nohang();
   case_sigchld();
   case_groups_and_sessions();

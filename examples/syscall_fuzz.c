@@ -2558,7 +2558,7 @@ static const struct spec kSpecs[] = {
     {273, "set_robust_list", g_set_robust_list, 0, 0},
     {302, "prlimit64", g_prlimit64, F_SUM, 0},
     {334, "rseq", g_rseq, 0, 1},       // emu: ENOSYS (glibc and musl fall back)
-    {435, "clone3", g_clone3, F_CHILD, 1},  // emu: ENOSYS (the C libraries fall back to clone)
+    {435, "clone3", g_clone3, F_CHILD, 0},
     // information and time
     {63, "uname", g_uname, F_SUM, 0},
     {99, "sysinfo", g_sysinfo, 0, 0},

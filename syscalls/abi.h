@@ -92,6 +92,19 @@ inline constexpr uint64_t kRlimInfinity = ~uint64_t{0};
 inline constexpr int kRlimitStack = 3;
 inline constexpr int kRlimitNlimits = 16;
 
+// clone3's struct clone_args (CLONE_ARGS_SIZE_VER2: with cgroup).
+struct CloneArgs {
+  uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid, set_tid_size,
+      cgroup;
+};
+static_assert(sizeof(CloneArgs) == 88);
+inline constexpr uint64_t kCloneArgsSizeVer0 = 64;
+inline constexpr uint64_t kCloneArgsSizeVer2 = 88;
+inline constexpr uint64_t kCloneClearSighand = uint64_t{1} << 32;
+inline constexpr uint64_t kCloneIntoCgroup = uint64_t{1} << 33;
+inline constexpr uint64_t kCloneNewtime = 0x80;
+inline constexpr uint64_t kMaxPidNsLevel = 32;
+
 struct Iovec {
   uint64_t iov_base;
   uint64_t iov_len;

@@ -1,5 +1,5 @@
-// Child processes: fork, vfork, clone (without a shared address space),
-// wait4 and waitid.
+// Child processes: fork, vfork, clone and clone3 (without a shared address
+// space), wait4 and waitid.
 //
 // A guest child is a host child: emu forks itself, so the child emulator has
 // a copy-on-write copy of guest memory (frames are private anonymous host
@@ -14,8 +14,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
+#include <vector>
 
 #include "emu/cpu.h"
 #include "mm/host_fd.h"
@@ -27,24 +29,47 @@ namespace emu::syscalls {
 namespace {
 
 constexpr uint64_t kCsignal = 0xff;
-// Flags emu carries out itself, on the guest's CPU and memory.
+// Flags emu carries out itself, on the guest's CPU, memory and signal state.
 constexpr uint64_t kGuestSideFlags = CLONE_VM | CLONE_VFORK | CLONE_SETTLS | CLONE_PARENT_SETTID |
-                                     CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID;
+                                     CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID | abi::kCloneClearSighand;
 // Flags the host's clone carries out for the child emulator: they concern
 // what guest and emulator share (descriptors, cwd, namespaces, parent).
 constexpr uint64_t kHostSideFlags = CLONE_FS | CLONE_FILES | CLONE_SYSVSEM | CLONE_PARENT | CLONE_IO |
                                     CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC |
-                                    CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | CLONE_PIDFD;
+                                    CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | CLONE_PIDFD |
+                                    abi::kCloneIntoCgroup;
 // Accepted and without effect here, as for a process that is not traced.
 constexpr uint64_t kIgnoredFlags = CLONE_PTRACE | CLONE_UNTRACED | CLONE_DETACHED;
+
+// What one clone or clone3 call asks for (Linux's struct kernel_clone_args).
+struct CloneRequest {
+  uint64_t flags = 0;  // without the exit signal (clone's CSIGNAL bits)
+  uint64_t exit_signal = 0;
+  uint64_t stack = 0;  // the child's stack pointer; 0: the parent's
+  uint64_t parent_tid = 0, child_tid = 0, tls = 0;
+  uint64_t pidfd = 0;  // where CLONE_PIDFD's descriptor goes
+  uint64_t cgroup = 0;
+  std::vector<pid_t> set_tid{};
+};
 
 // Forks the host process. The plain case goes through glibc's fork(), which
 // also keeps glibc's own idea of the thread id right in the child; anything
 // the host must do differently (shared descriptor table, namespaces, a
-// pidfd, another exit signal) goes to the clone system call directly.
-int64_t host_fork(uint64_t host_flags, int* pidfd) {
-  if (host_flags == SIGCHLD) return host_result(::fork());
-  return host_result(::syscall(SYS_clone, host_flags, nullptr, pidfd, nullptr, nullptr));
+// pidfd, another exit signal) goes to the clone system call directly, and
+// what only clone3 can say (a cgroup, a time namespace, chosen ids) to
+// clone3.
+int64_t host_fork(uint64_t host_flags, const CloneRequest& r, int* pidfd) {
+  if (host_flags == 0 && r.exit_signal == SIGCHLD) return host_result(::fork());
+  if (!(host_flags & (abi::kCloneIntoCgroup | abi::kCloneNewtime)) && r.set_tid.empty())
+    return host_result(::syscall(SYS_clone, host_flags | r.exit_signal, nullptr, pidfd, nullptr, nullptr));
+  abi::CloneArgs args{};
+  args.flags = host_flags;
+  args.pidfd = reinterpret_cast<uintptr_t>(pidfd);
+  args.exit_signal = r.exit_signal;
+  args.set_tid = r.set_tid.empty() ? 0 : reinterpret_cast<uintptr_t>(r.set_tid.data());
+  args.set_tid_size = r.set_tid.size();
+  args.cgroup = r.cgroup;
+  return host_result(::syscall(SYS_clone3, &args, sizeof args));
 }
 
 // The vfork parent sleeps until its child execs or exits: both close the
@@ -112,8 +137,8 @@ void wait_for_vfork_child(Process& p, int fd) {
 }
 
 // In the new child (host fork already done): the guest's side of clone.
-void become_child(Process& p, uint64_t flags, uint64_t child_stack, uint64_t child_tid, uint64_t tls,
-                  const VforkPipe& vfork) {
+void become_child(Process& p, const CloneRequest& r, const VforkPipe& vfork) {
+  const uint64_t flags = r.flags;
   p.forked_child = true;
   p.fork_pending = true;
   reset_signals_for_fork_child(p);
@@ -127,28 +152,39 @@ void become_child(Process& p, uint64_t flags, uint64_t child_stack, uint64_t chi
   p.vfork_shares_memory = (flags & CLONE_VM) != 0;
   if (!p.vfork_shares_memory) p.mem->after_fork();
   Cpu& cpu = *p.cpu;
-  if (child_stack != 0) cpu.gpr[RSP] = child_stack;
-  if (flags & CLONE_SETTLS) cpu.seg_base[kSegFs] = tls;
-  if (flags & CLONE_CHILD_SETTID) write_guest(p, child_tid, int32_t(::gettid()));
-  p.clear_child_tid = (flags & CLONE_CHILD_CLEARTID) ? child_tid : 0;
+  if (r.stack != 0) cpu.gpr[RSP] = r.stack;
+  if (flags & CLONE_SETTLS) cpu.seg_base[kSegFs] = r.tls;
+  if (flags & CLONE_CHILD_SETTID) write_guest(p, r.child_tid, int32_t(::gettid()));
+  p.clear_child_tid = (flags & CLONE_CHILD_CLEARTID) ? r.child_tid : 0;
   p.robust_list = p.robust_list_len = 0;
+  // CLONE_CLEAR_SIGHAND: handled signals go back to their default action;
+  // ignored ones stay ignored (flush_signal_handlers).
+  if (flags & abi::kCloneClearSighand) {
+    for (int sig = 1; sig <= abi::kNsig; ++sig) {
+      SignalAction& act = p.signals.actions[sig - 1];
+      if (act.handler > 1) {
+        act = SignalAction{};
+        mirror_disposition(p, sig);
+      }
+    }
+  }
 }
 
-int64_t spawn(Process& p, uint64_t flags, uint64_t child_stack, uint64_t parent_tid, uint64_t child_tid,
-              uint64_t tls) {
-  // The kernel's own consistency rules first (copy_process).
+int64_t spawn(Process& p, const CloneRequest& r) {
+  const uint64_t flags = r.flags;
+  // kernel_clone: CLONE_PIDFD's descriptor and CLONE_PARENT_SETTID's id
+  // cannot go to one place (with clone() they always would).
+  if ((flags & CLONE_PIDFD) && (flags & CLONE_PARENT_SETTID) && r.pidfd == r.parent_tid) return -EINVAL;
+  // copy_process' consistency rules.
   if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND)) return -EINVAL;
   if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM)) return -EINVAL;
   if ((flags & CLONE_FS) && (flags & CLONE_NEWNS)) return -EINVAL;
-  // CLONE_PIDFD: no CLONE_DETACHED or CLONE_THREAD (copy_process), and in
-  // clone() the descriptor goes where parent_tid points, so not with
-  // CLONE_PARENT_SETTID either (kernel_clone).
-  if ((flags & CLONE_PIDFD) && (flags & (CLONE_DETACHED | CLONE_THREAD | CLONE_PARENT_SETTID))) return -EINVAL;
+  if ((flags & CLONE_PIDFD) && (flags & (CLONE_DETACHED | CLONE_THREAD))) return -EINVAL;
   // Threads share one address space; each emulator runs one guest thread.
   // vfork's sharing (CLONE_VM with CLONE_VFORK, as posix_spawn asks for) is
   // copy-on-write plus a write-back of the child's changes (VforkPipe).
   if ((flags & CLONE_VM) && !(flags & CLONE_VFORK)) return -ENOSYS;
-  if (flags & ~(kCsignal | kGuestSideFlags | kHostSideFlags | kIgnoredFlags)) return -EINVAL;
+  if (flags & ~(kGuestSideFlags | kHostSideFlags | kIgnoredFlags | abi::kCloneNewtime)) return -EINVAL;
 
   VforkPipe vfork;
   if (flags & CLONE_VFORK) {
@@ -158,9 +194,9 @@ int64_t spawn(Process& p, uint64_t flags, uint64_t child_stack, uint64_t parent_
     vfork.write_end = mm::move_fd_high(fds[1]);
   }
   int pidfd = -1;
-  const int64_t pid = host_fork((flags & kCsignal) | (flags & kHostSideFlags), &pidfd);
+  const int64_t pid = host_fork(flags & (kHostSideFlags | abi::kCloneNewtime), r, &pidfd);
   if (pid == 0) {
-    become_child(p, flags, child_stack, child_tid, tls, vfork);
+    become_child(p, r, vfork);
     return 0;
   }
   if (vfork.write_end >= 0) mm::close_own_fd(vfork.write_end);
@@ -168,10 +204,8 @@ int64_t spawn(Process& p, uint64_t flags, uint64_t child_stack, uint64_t parent_
     if (vfork.read_end >= 0) mm::close_own_fd(vfork.read_end);
     return pid;
   }
-  // CLONE_PIDFD puts the descriptor where parent_tid points (the two can't
-  // be combined: the kernel refuses that with EINVAL, and so does the host).
-  if (flags & CLONE_PIDFD) write_guest(p, parent_tid, int32_t(pidfd));
-  if (flags & CLONE_PARENT_SETTID) write_guest(p, parent_tid, int32_t(pid));
+  if (flags & CLONE_PIDFD) write_guest(p, r.pidfd, int32_t(pidfd));
+  if (flags & CLONE_PARENT_SETTID) write_guest(p, r.parent_tid, int32_t(pid));
   if (vfork.read_end >= 0) {
     wait_for_vfork_child(p, vfork.read_end);
     mm::close_own_fd(vfork.read_end);
@@ -188,14 +222,72 @@ void release_vfork_parent(Process& p) {
   p.vfork_done_fd = -1;
 }
 
-int64_t sys_fork(Process& p, const SyscallArgs&) { return spawn(p, SIGCHLD, 0, 0, 0, 0); }
-int64_t sys_vfork(Process& p, const SyscallArgs&) { return spawn(p, CLONE_VM | CLONE_VFORK | SIGCHLD, 0, 0, 0, 0); }
+int64_t sys_fork(Process& p, const SyscallArgs&) { return spawn(p, CloneRequest{.exit_signal = SIGCHLD}); }
+int64_t sys_vfork(Process& p, const SyscallArgs&) {
+  return spawn(p, CloneRequest{.flags = CLONE_VM | CLONE_VFORK, .exit_signal = SIGCHLD});
+}
 
-// x86-64 argument order: flags, stack, parent_tid, child_tid, tls.
-int64_t sys_clone(Process& p, const SyscallArgs& a) { return spawn(p, a[0], a[1], a[2], a[3], a[4]); }
+// x86-64 argument order: flags, stack, parent_tid, child_tid, tls. Only the
+// flags' low 32 bits count, the lowest 8 being the exit signal; CLONE_PIDFD's
+// descriptor goes where parent_tid points.
+int64_t sys_clone(Process& p, const SyscallArgs& a) {
+  const uint64_t flags = a[0] & 0xffffffff;
+  return spawn(p, CloneRequest{.flags = flags & ~kCsignal,
+                               .exit_signal = flags & kCsignal,
+                               .stack = a[1],
+                               .parent_tid = a[2],
+                               .child_tid = a[3],
+                               .tls = a[4],
+                               .pidfd = a[2]});
+}
 
-// clone3 takes a struct; glibc and musl fall back to clone when it is ENOSYS.
-int64_t sys_clone3(Process&, const SyscallArgs&) { return -ENOSYS; }
+// clone3(args, size): copy_clone_args_from_user and clone3_args_valid in
+// their order, then the same spawn as clone.
+int64_t sys_clone3(Process& p, const SyscallArgs& a) {
+  const uint64_t uargs = a[0], size = a[1];
+  if (size > mm::kPageSize) return -E2BIG;
+  if (size < abi::kCloneArgsSizeVer0) return -EINVAL;
+  // copy_struct_from_user: what follows the struct emu knows must be zero.
+  abi::CloneArgs args{};
+  for (uint64_t at = sizeof args; at < size; ++at) {
+    uint8_t byte = 0;
+    if (!p.mem->copy_in(&byte, mm::GuestAddr{uargs + at}, 1)) return -EFAULT;
+    if (byte != 0) return -E2BIG;
+  }
+  if (!p.mem->copy_in(&args, mm::GuestAddr{uargs}, std::min<uint64_t>(size, sizeof args))) return -EFAULT;
+  if (args.set_tid_size > abi::kMaxPidNsLevel) return -EINVAL;
+  if (!args.set_tid && args.set_tid_size > 0) return -EINVAL;
+  if (args.set_tid && args.set_tid_size == 0) return -EINVAL;
+  if ((args.exit_signal & ~kCsignal) || args.exit_signal > uint64_t(abi::kNsig)) return -EINVAL;
+  if ((args.flags & abi::kCloneIntoCgroup) && (args.cgroup > INT32_MAX || size < abi::kCloneArgsSizeVer2))
+    return -EINVAL;
+  CloneRequest r{.flags = args.flags,
+                 .exit_signal = args.exit_signal,
+                 .stack = args.stack,
+                 .parent_tid = args.parent_tid,
+                 .child_tid = args.child_tid,
+                 .tls = args.tls,
+                 .pidfd = args.pidfd,
+                 .cgroup = args.cgroup};
+  r.set_tid.resize(args.set_tid_size);
+  if (args.set_tid &&
+      !p.mem->copy_in(r.set_tid.data(), mm::GuestAddr{args.set_tid}, args.set_tid_size * sizeof(pid_t)))
+    return -EFAULT;
+  // clone3_args_valid: the low 32 bits are clone's flags, without the exit
+  // signal's byte (CLONE_NEWTIME excepted) or CLONE_DETACHED.
+  if (r.flags & ~(uint64_t{0xffffffff} | abi::kCloneClearSighand | abi::kCloneIntoCgroup)) return -EINVAL;
+  if (r.flags & (CLONE_DETACHED | (kCsignal & ~abi::kCloneNewtime))) return -EINVAL;
+  if ((r.flags & CLONE_SIGHAND) && (r.flags & abi::kCloneClearSighand)) return -EINVAL;
+  if ((r.flags & (CLONE_THREAD | CLONE_PARENT)) && r.exit_signal) return -EINVAL;
+  // clone3_stack_valid: a stack is its lowest address and a size.
+  if (args.stack == 0) {
+    if (args.stack_size > 0) return -EINVAL;
+  } else {
+    if (args.stack_size == 0 || !mm::access_ok(args.stack, args.stack_size)) return -EINVAL;
+    r.stack = args.stack + args.stack_size;
+  }
+  return spawn(p, r);
+}
 
 int64_t sys_wait4(Process& p, const SyscallArgs& a) {
   int status = 0;
