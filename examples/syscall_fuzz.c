@@ -827,7 +827,6 @@ static long my_fs, my_nice;
 
 // ---- files: data and descriptors
 
-static int is_pool_fd(long fd, int i) { return (int)fd == pool[i]; }
 
 static void g_read(long* a) {
   a[0] = fd_arg("fd", FD_ALL);
@@ -1718,33 +1717,27 @@ static void g_mmap(long* a) {
   if (a[4] == -1 && (flags & 0x20)) addf("fd=-1");
   a[5] = PICKV(long, 0, 0, PAGE, 1, 1L << 40, -PAGE);
   addf("off=%s", num((u64)a[5]));
-  // Known (mm/mmap_syscalls.cpp): MAP_HUGETLB with a file that is not
-  // hugetlbfs is not EINVAL first; an offset whose last page overflows is not EOVERFLOW first.
-  // MAP_HUGETLB is not supported; MAP_SYNC is accepted with MAP_PRIVATE
-  // (Linux: EOPNOTSUPP); as root, Linux maps below vm.mmap_min_addr
-  // (CAP_SYS_RAWIO), emu refuses (EPERM).
-  int file = !(flags & 0x20);
-  KNOWN(flags & 0x40000);
-  KNOWN(file && (u64)a[5] == -PAGE);
-  KNOWN(file && (flags & 0x80000) && (flags & 3) != 3);
-  KNOWN((flags & (0x10 | 0x100000)) && addr < 0x10000 && geteuid() == 0);
-  // PROT_EXEC from a noexec mount (pipes, terminals) is not EPERM before
-  // ENODEV; MAP_SHARED_VALIDATE refuses legacy flags Linux accepts
-  // (MAP_32BIT, MAP_LOCKED: EOPNOTSUPP).
-  KNOWN(file && (prot & 4) && (is_pool_fd(a[4], P_PR) || is_pool_fd(a[4], P_PW) || is_pool_fd(a[4], P_PTY)));
-  KNOWN(file && (flags & 3) == 3 && (flags & (0x40 | 0x2000)));
-  // With MAP_SHARED_VALIDATE, a flag it refuses (MAP_SYNC, ...) is EOPNOTSUPP
-  // before a descriptor not open for reading (Linux 6.18: EACCES first).
-  KNOWN(file && (flags & 3) == 3 && (flags & (0x80000 | 0x100000)));
+  // mmap answers as Linux 6.18 for every class drawn here (mm/mmap_syscalls.cpp
+  // follows ksys_mmap_pgoff/do_mmap's order): MAP_HUGETLB, offsets whose last
+  // page overflows, MAP_SYNC, MAP_SHARED_VALIDATE's mask, PROT_EXEC from
+  // noexec file systems (pipes), and below vm.mmap_min_addr as root.
+  // MAP_HUGETLB maps whole huge pages, at an address aligned to one (without
+  // a huge page pool only MAP_NORESERVE ones succeed; emu backs them with
+  // normal pages, which nothing here touches): what it maps, and what is
+  // unmapped afterwards, is the length rounded up to the huge page size
+  // (MAP_HUGE_1GB: 1 GiB, else 2 MiB).
+  u64 huge = (flags & 0x40000) && (flags & 0x20) ? (((flags >> 26) & 0x3f) == 30 ? 1UL << 30 : 2UL << 20) : PAGE;
+  u64 mapped = (len + huge - 1) & ~(huge - 1);
+  if (len != 0 && mapped == 0) mapped = len;  // wraps: refused (EINVAL)
   // MAP_FIXED or MAP_FIXED_NOREPLACE map exactly there; MAP_POPULATE and
   // MAP_LOCKED fault everything in.
-  if ((flags & (0x10 | 0x100000)) && !range_safe(addr, len)) retry = 1;
+  if ((flags & (0x10 | 0x100000)) && !range_safe(addr, mapped)) retry = 1;
   if ((flags & (0x8000 | 0x2000)) && page_round(len) > (1 << 20)) retry = 1;
   a[0] = (long)addr;
   a[1] = (long)len;
   a[2] = prot;
   a[3] = flags;
-  map_len = page_round(len);
+  map_len = page_round(mapped);
 }
 static void g_mprotect(long* a) {
   a[0] = (long)mem_addr("addr");
@@ -1776,9 +1769,6 @@ static void g_mremap(long* a) {
   if (!range_safe(old, old_len)) retry = 1;          // shrinking unmaps the tail
   if (!range_safe(old, new_len)) retry = 1;          // growing in place
   if ((flags & 2) && !range_safe(new_addr, new_len)) retry = 1;
-  // Known: as root, Linux moves a mapping below vm.mmap_min_addr (at a
-  // MREMAP_FIXED address or a MREMAP_DONTUNMAP hint), emu refuses.
-  KNOWN((flags & 6) && new_addr < 0x10000 && geteuid() == 0);
   // mm/mremap.cpp follows Linux 6.18's order of checks (and 6.17's moves of
   // several regions at once). Linux before 6.17 looked for the old mapping
   // (EFAULT) before refusing a silly new length or address, or overlapping

@@ -1,6 +1,11 @@
 #include "loader/layout.h"
 
+#include <linux/capability.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <fstream>
 
 namespace emu::loader {
 
@@ -9,6 +14,30 @@ constexpr uint64_t kTaskSize = kStackTop;
 constexpr uint64_t kMinGap = uint64_t{128} << 20;
 constexpr uint64_t kMaxGap = kTaskSize / 6 * 5;
 constexpr uint64_t page_align_up(uint64_t v) { return (v + mm::kPageMask) & ~mm::kPageMask; }
+
+// The sysctl vm.mmap_min_addr (Linux dac_mmap_min_addr), read once;
+// Linux's default where it cannot be read.
+uint64_t host_dac_mmap_min_addr() {
+  static const uint64_t value = [] {
+    std::ifstream in("/proc/sys/vm/mmap_min_addr");
+    uint64_t v = kMmapMinAddr;
+    if (!(in >> v)) v = kMmapMinAddr;
+    return v;
+  }();
+  return value;
+}
+
+// Whether emu (and so the guest, which runs with emu's credentials) has
+// CAP_SYS_RAWIO in its effective set: capget(2) on this process, asked once.
+bool host_has_cap_sys_rawio() {
+  static const bool has = [] {
+    __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+    __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
+    if (syscall(SYS_capget, &header, data) != 0) return false;
+    return (data[CAP_TO_INDEX(CAP_SYS_RAWIO)].effective & CAP_TO_MASK(CAP_SYS_RAWIO)) != 0;
+  }();
+  return has;
+}
 }  // namespace
 
 mm::Layout default_layout(uint64_t stack_limit) {
@@ -17,7 +46,9 @@ mm::Layout default_layout(uint64_t stack_limit) {
   gap = std::clamp(gap, kMinGap, kMaxGap);
   mm::Layout layout;
   layout.mmap_base = mm::GuestAddr{page_align_up(kTaskSize - gap)};
-  layout.mmap_min = mm::GuestAddr{kMmapMinAddr};
+  layout.mmap_min = mm::GuestAddr{std::max(kMmapMinAddr, host_dac_mmap_min_addr())};
+  layout.dac_mmap_min = mm::GuestAddr{host_dac_mmap_min_addr()};
+  layout.cap_sys_rawio = host_has_cap_sys_rawio();
   layout.stack_top = mm::GuestAddr{kStackTop};
   return layout;
 }

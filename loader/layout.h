@@ -9,7 +9,10 @@
 
 namespace emu::loader {
 
-// vm.mmap_min_addr: nothing is mapped below it (Linux default).
+// Linux's mmap_min_addr at its floor: CONFIG_LSM_MMAP_MIN_ADDR (64 KiB, the
+// sysctl vm.mmap_min_addr's default too). Searches and hints stay above the
+// larger of it and the sysctl (default_layout); nothing is mapped below it
+// without CAP_SYS_RAWIO when the sysctl is at its default.
 inline constexpr uint64_t kMmapMinAddr = 0x10000;
 // Where a static-pie's lowest page lands: ELF_ET_DYN_BASE, (TASK_SIZE / 3 * 2)
 // page aligned, which is where Linux puts PIE programs without ASLR.

@@ -73,13 +73,28 @@ inline constexpr uint64_t kDefaultStackRlimit = uint64_t{8} << 20;
 // loader once the image is placed (Linux: mm->mmap_base, mm->start_brk).
 struct Layout {
   GuestAddr mmap_base{0};    // top-down gap search starts below this (0: Linux's no-ASLR 0x7ffff7fff000)
-  GuestAddr mmap_min{0x10000};  // vm.mmap_min_addr: nothing is ever placed below
+  // Linux mmap_min_addr: searches and hints stay above it. It is the larger
+  // of the sysctl vm.mmap_min_addr and CONFIG_LSM_MMAP_MIN_ADDR (64 KiB).
+  GuestAddr mmap_min{0x10000};
+  // The sysctl vm.mmap_min_addr (Linux dac_mmap_min_addr) and whether the
+  // process has CAP_SYS_RAWIO in its effective set: below the first, only the
+  // second lets a process map (cap_mmap_addr). The loader asks the host once
+  // at start-up: the guest runs with emu's credentials.
+  GuestAddr dac_mmap_min{0x10000};
+  bool cap_sys_rawio = false;
   GuestAddr brk_start{0};    // initial program break (page aligned end of image)
   GuestAddr stack_top{0};    // end (exclusive) of the stack region
   // RLIMIT_STACK soft limit, bytes: how large a grows-down region may grow
   // (mm/stack_growth.cpp). Kept in sync with setrlimit/prlimit64 by the
   // syscall layer through set_layout.
   uint64_t stack_rlimit = kDefaultStackRlimit;
+
+  // Linux security_mmap_addr (cap_mmap_addr): whether mmap or mremap refuses
+  // (EPERM) to map at `addr`: below the sysctl vm.mmap_min_addr without
+  // CAP_SYS_RAWIO. The one place that decides it. round_hint_to_min, the
+  // free-area search and stack growth (expand_downwards) stay above mmap_min
+  // whatever the capability, as in Linux.
+  bool refuses_mmap_addr(uint64_t addr) const { return addr < dac_mmap_min.value && !cap_sys_rawio; }
 };
 
 struct AddressSpaceStats {

@@ -45,11 +45,21 @@ inline constexpr int kMapHugeTlb = 0x40000;
 inline constexpr int kMapSync = 0x80000;
 inline constexpr int kMapFixedNoReplace = 0x100000;
 inline constexpr int kMapUninitialized = 0x4000000;
-// Flags MAP_SHARED_VALIDATE accepts (Linux: LEGACY_MAP_MASK | MAP_SYNC);
-// anything else is EOPNOTSUPP there and silently ignored with MAP_SHARED.
+// x86's MAP_ABOVE4G: the search starts at 4 GiB (emu's search ignores it).
+inline constexpr int kMapAbove4G = 0x80;
+// MAP_HUGETLB's page size: log2 of the size in the 6 bits at MAP_HUGE_SHIFT
+// (0: the default huge page size).
+inline constexpr int kMapHugeShift = 26;
+inline constexpr int kMapHugeMask = 0x3f;
+inline constexpr int kMapHuge2Mb = 21 << kMapHugeShift;
+inline constexpr int kMapHuge1Gb = 30 << kMapHugeShift;
+// Flags MAP_SHARED_VALIDATE accepts (Linux LEGACY_MAP_MASK, include/linux/
+// mman.h, plus MAP_SYNC where the file system has FOP_MMAP_SYNC); anything
+// else is EOPNOTSUPP there and silently ignored with MAP_SHARED.
 inline constexpr int kLegacyMapMask = kMapShared | kMapPrivate | kMapFixed | kMapAnonymous | kMapDenyWrite |
                                       kMapExecutable | kMapUninitialized | kMapGrowsDown | kMapLocked |
-                                      kMapNoReserve | kMapPopulate | kMapNonBlock | kMapStack | kMapHugeTlb;
+                                      kMapNoReserve | kMapPopulate | kMapNonBlock | kMapStack | kMapHugeTlb |
+                                      kMap32Bit | kMapAbove4G | kMapHuge2Mb | kMapHuge1Gb;
 
 // madvise(2) advice.
 inline constexpr int kMadvNormal = 0;

@@ -1,11 +1,40 @@
 // mmap(2), munmap(2), mprotect(2) and brk(2) with Linux x86-64 semantics:
 // the same argument checks in the same order as mm/mmap.c and mm/mprotect.c,
 // returning the result or -errno where Linux would (madvise: mm/madvise.cpp).
+//
+// mmap's checks, as Linux 6.18 makes them (measured natively on 6.18: the
+// expected values in tests/mm/mmap_syscalls_test.cpp):
+//  - sys_mmap: an unaligned offset is EINVAL;
+//  - ksys_mmap_pgoff: the descriptor (EBADF); MAP_HUGETLB on a file that is
+//    not hugetlbfs's is EINVAL; anonymous MAP_HUGETLB asks for a huge page
+//    size the kernel has (EINVAL) and rounds the length up to it;
+//  - do_mmap: the length, the offset's overflow, get_unmapped_area (hugetlb:
+//    a MAP_FIXED address not huge-page aligned is EINVAL), MAP_FIXED_NOREPLACE
+//    (EEXIST), then the file's checks (check_file_mapping) or the anonymous
+//    mapping type;
+//  - mmap_region: the commit charge, then the file's ->mmap (hugetlbfs: the
+//    offset's alignment and the pool's reservation; ext4/xfs: MAP_SYNC).
+//
+// MAP_HUGETLB is backed by normal pages: the mapping is placed and sized as
+// Linux places huge pages (aligned to the huge page size, whose multiple the
+// length becomes), and is refused (ENOMEM) when the host's pool for that size
+// could not reserve its pages, unless MAP_NORESERVE, as Linux does. What emu
+// does not do: fail a touch with SIGBUS when the pool has no page left (Linux
+// does, for MAP_NORESERVE mappings beyond the pool: on a host without a pool,
+// every one), refuse munmap/mprotect/mremap of part of a huge page (EINVAL),
+// or populate and lock such mappings (MAP_POPULATE, MAP_LOCKED are ignored).
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <climits>
+#include <fstream>
+#include <optional>
+#include <string>
 #include <variant>
 #include <vector>
 
@@ -23,11 +52,205 @@ Prot prot_from_bits(int prot) { return Prot(prot & (kProtRead | kProtWrite | kPr
 
 bool is_dev_zero(const struct stat& st) { return S_ISCHR(st.st_mode) && major(st.st_rdev) == 1 && minor(st.st_rdev) == 5; }
 
+// Linux ALIGN(): `v` rounded up to a multiple of the power of two `a`,
+// wrapping to 0 past the top as the kernel's does.
+uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) & ~(a - 1); }
+
 // Linux round_hint_to_min(): a hint below vm.mmap_min_addr is raised to it.
 uint64_t round_hint_to_min(uint64_t hint, uint64_t mmap_min) {
   hint &= ~kPageMask;
   if (hint != 0 && hint < mmap_min) return (mmap_min + kPageMask) & ~kPageMask;
   return hint;
+}
+
+// ---- the host's huge page pools (/sys/kernel/mm/hugepages) ----------------------------
+
+std::string huge_pool_dir(uint64_t page_size) {
+  return "/sys/kernel/mm/hugepages/hugepages-" + std::to_string(page_size >> 10) + "kB/";
+}
+
+// A number from a sysfs or procfs file after `key` (the file's start when
+// empty), or nullopt.
+std::optional<uint64_t> read_host_number(const std::string& path, const std::string& key = {}) {
+  std::ifstream in(path);
+  std::string word;
+  if (key.empty()) {
+    uint64_t v;
+    if (in >> v) return v;
+    return std::nullopt;
+  }
+  while (in >> word) {
+    uint64_t v;
+    if (word == key && in >> v) return v;
+  }
+  return std::nullopt;
+}
+
+// Linux hstate_sizelog(): the huge page size MAP_HUGETLB's size bits ask for
+// (0: the default, /proc/meminfo's Hugepagesize), if the kernel has a pool
+// (hstate) of that size; nullopt: EINVAL.
+std::optional<uint64_t> huge_page_size(int size_log) {
+  if (size_log == 0) {
+    auto kib = read_host_number("/proc/meminfo", "Hugepagesize:");
+    if (!kib) return std::nullopt;
+    return *kib << 10;
+  }
+  const uint64_t bytes = uint64_t{1} << size_log;
+  if (access(huge_pool_dir(bytes).c_str(), F_OK) != 0) return std::nullopt;
+  return bytes;
+}
+
+// hugetlb_reserve_pages (hugetlb_acct_memory): whether the host's pool of
+// `page_size` pages can reserve `pages` more now: its free pages that are
+// not reserved, plus the surplus pages it may still allocate.
+bool huge_pool_can_reserve(uint64_t page_size, uint64_t pages) {
+  const std::string dir = huge_pool_dir(page_size);
+  auto value = [&](const char* name) { return read_host_number(dir + name).value_or(0); };
+  const uint64_t free = value("free_hugepages"), reserved = value("resv_hugepages");
+  const uint64_t overcommit = value("nr_overcommit_hugepages"), surplus = value("surplus_hugepages");
+  const uint64_t available = (free > reserved ? free - reserved : 0) + (overcommit > surplus ? overcommit - surplus : 0);
+  return pages <= available;
+}
+
+// ---- what do_mmap asks of the file it maps ----------------------------------------------
+
+// The struct file, inode and file_operations facts do_mmap's checks read.
+struct MappedFile {
+  bool readable = false;   // FMODE_READ
+  bool writable = false;   // FMODE_WRITE
+  uint64_t size_max = 0;   // file_mmap_size_max(): how far a mapping may reach (bytes)
+  bool can_mmap = false;   // f_op->mmap: what emu maps (regular files, /dev/zero, huge pages)
+  bool mmap_sync = false;  // FOP_MMAP_SYNC: MAP_SYNC passes MAP_SHARED_VALIDATE's mask
+  bool noexec = false;     // path_noexec()
+};
+
+// Magic numbers (statfs f_type) of the file systems Linux marks SB_I_NOEXEC,
+// which statfs's ST_NOEXEC does not report: measured on Linux 6.18,
+// mmap(PROT_EXEC) is EPERM for pipes, sockets, anon inodes (eventfd, epoll),
+// pidfds and /proc and /sys files; not for devpts, tmpfs, ext4.
+constexpr long kNoExecFileSystems[] = {0x50495045 /* pipefs */, 0x534f434b /* sockfs */,
+                                       0x09041934 /* anon_inodefs */, 0x50494446 /* pidfs */,
+                                       0x9fa0 /* proc */, 0x62656572 /* sysfs */};
+// File systems whose regular files have FOP_MMAP_SYNC: ext2/3/4 (one magic), xfs.
+constexpr long kMmapSyncFileSystems[] = {0xef53, 0x58465342};
+
+template <size_t N>
+bool listed(const long (&list)[N], long v) { return std::find(std::begin(list), std::end(list), v) != std::end(list); }
+
+// `open_mode`: O_RDONLY, O_WRONLY or O_RDWR.
+MappedFile host_file(int host_fd, const struct stat& st, int open_mode) {
+  MappedFile f;
+  f.readable = open_mode != O_WRONLY;
+  f.writable = open_mode != O_RDONLY;
+  // file_mmap_size_max: MAX_LFS_FILESIZE for regular files, block devices
+  // and sockets, else ULONG_MAX (drivers with FOP_UNSIGNED_OFFSET, such as
+  // /dev/mem, are not told apart: emu does not map them).
+  const bool lfs = S_ISREG(st.st_mode) || S_ISBLK(st.st_mode) || S_ISSOCK(st.st_mode);
+  f.size_max = lfs ? uint64_t{LLONG_MAX} : ~uint64_t{0};
+  f.can_mmap = S_ISREG(st.st_mode) || is_dev_zero(st);
+  struct statfs fs {};
+  if (fstatfs(host_fd, &fs) == 0) {
+    f.mmap_sync = S_ISREG(st.st_mode) && listed(kMmapSyncFileSystems, long(fs.f_type));
+    f.noexec = (fs.f_flags & ST_NOEXEC) || listed(kNoExecFileSystems, long(fs.f_type));
+  }
+  return f;
+}
+
+// Anonymous MAP_HUGETLB's file (hugetlb_file_setup): a hugetlbfs file open
+// for reading and writing.
+MappedFile huge_page_file() {
+  return MappedFile{.readable = true, .writable = true, .size_max = uint64_t{LLONG_MAX}, .can_mmap = true};
+}
+
+// Linux file_mmap_ok(): whether the mapping's last byte fits the file's
+// offsets. `len` is page aligned.
+bool file_mmap_ok(const MappedFile& f, uint64_t pgoff, uint64_t len) {
+  uint64_t max = f.size_max;
+  if (max && len > max) return false;
+  max -= len;
+  return pgoff <= (max >> kPageShift);
+}
+
+// do_mmap's checks of a file mapping, in its order: 0 or -errno. Sets the
+// mapping's sharing and its max protection (VM_MAYWRITE, VM_MAYEXEC).
+int check_file_mapping(const MappedFile& f, int flags, int prot, uint64_t pgoff, uint64_t len, RegionAttrs& attrs) {
+  if (!file_mmap_ok(f, pgoff, len)) return -kEOverflow;
+  const int flags_mask = kLegacyMapMask | (f.mmap_sync ? kMapSync : 0);
+  switch (flags & kMapType) {
+    case kMapShared:
+      // Unknown flags are ignored with MAP_SHARED (MAP_SYNC too: the file's
+      // ->mmap still sees VM_SYNC), refused with MAP_SHARED_VALIDATE.
+      flags &= kLegacyMapMask;
+      [[fallthrough]];
+    case kMapSharedValidate:
+      if (flags & ~flags_mask) return -kEOpNotSupp;
+      if ((prot & kProtWrite) && !f.writable) return -kEAcces;
+      attrs.sharing = Sharing::Shared;
+      // Not open for writing: no VM_MAYWRITE, so mprotect may not add
+      // PROT_WRITE later (EACCES, see mprotect).
+      if (!f.writable) attrs.max_prot = Prot::Read | Prot::Exec;
+      [[fallthrough]];
+    case kMapPrivate:
+      if (!f.readable) return -kEAcces;  // every mapping reads the file
+      if (f.noexec) {
+        if (prot & kProtExec) return -kEPerm;
+        attrs.max_prot = attrs.max_prot & (Prot::Read | Prot::Write);  // no VM_MAYEXEC
+      }
+      if (!f.can_mmap) return -kENoDev;  // pipes, sockets, directories, devices
+      if (flags & kMapGrowsDown) return -kEInval;
+      return 0;
+    default:
+      return -kEInval;
+  }
+}
+
+// do_mmap's checks of an anonymous mapping's type: MAP_SHARED or MAP_PRIVATE
+// (MAP_SHARED_VALIDATE is EINVAL), and a shared mapping cannot grow down.
+int check_anonymous_mapping(int flags, RegionAttrs& attrs) {
+  switch (flags & kMapType) {
+    case kMapShared:
+      if (flags & kMapGrowsDown) return -kEInval;
+      attrs.sharing = Sharing::Shared;
+      return 0;
+    case kMapPrivate:
+      attrs.sharing = Sharing::Private;
+      return 0;
+    default:
+      return -kEInval;
+  }
+}
+
+// get_unmapped_area without MAP_FIXED: the hint if [hint, hint+len) is free,
+// else the x86-64 search. Returns the start, or nullopt (ENOMEM). `align` is
+// the page size the mapping is made of (hugetlb: the huge page size, which
+// Linux's search aligns to; its hint is aligned up to it too).
+std::optional<uint64_t> find_unmapped_area(const RegionTree& regions, const Layout& layout, uint64_t mmap_base,
+                                           uint64_t hint, uint64_t len, int flags, uint64_t align) {
+  // A hint is taken where the search would look: below 2 GiB for MAP_32BIT
+  // (arch_get_unmapped_area's `end - len >= addr`), else anywhere.
+  if (hint != 0) hint = align_up(hint, align);
+  const uint64_t hint_end = (flags & kMap32Bit) ? kMap32BitEnd : kTaskSize;
+  const bool hint_fits = hint != 0 && len <= hint_end && hint <= hint_end - len;
+  if (hint_fits && regions.is_free(PageRange{GuestAddr{hint}.page(), GuestAddr{hint + len}.page()})) return hint;
+  // x86-64 top-down allocator: below mmap_base, then (Linux falls back to
+  // bottom-up) anywhere else in user space. MAP_32BIT: bottom-up in
+  // [1 GiB, 2 GiB) (arch_get_unmapped_area; Linux randomises the start by up
+  // to 32 MiB where ASLR is on). An aligned mapping is looked for in a run
+  // longer by the alignment, and placed at its highest (top-down) or lowest
+  // (bottom-up) aligned start.
+  const uint64_t pages = len >> kPageShift, align_pages = align >> kPageShift;
+  const uint64_t run = pages + align_pages - 1;
+  const PageNum floor = GuestAddr{std::max<uint64_t>(layout.mmap_min.value, kPageSize)}.page();
+  if (flags & kMap32Bit) {
+    auto found =
+        regions.find_free_bottom_up(run, PageRange{GuestAddr{kMap32BitStart}.page(), GuestAddr{kMap32BitEnd}.page()});
+    if (!found) return std::nullopt;
+    return align_up(found->addr().value, align);
+  }
+  auto found = regions.find_free(run, PageRange{floor, GuestAddr{mmap_base}.page()});
+  if (!found) found = regions.find_free(run, PageRange{floor, GuestAddr{kTaskSize}.page()});
+  if (!found) return std::nullopt;
+  return (found->addr().value + ((align_pages - 1) << kPageShift)) & ~(align - 1);
 }
 
 }  // namespace
@@ -36,16 +259,28 @@ int64_t AddressSpace::mmap(uint64_t addr, uint64_t length, int prot, int flags, 
   Impl& as = *impl_;
   // arch/x86 sys_mmap: the offset must be page aligned.
   if (offset & kPageMask) return -kEInval;
-  // ksys_mmap_pgoff: the descriptor is looked up first.
+  // ksys_mmap_pgoff: the descriptor is looked up first. MAP_HUGETLB wants a
+  // hugetlbfs file, or makes one for anonymous memory. A file on a mounted
+  // hugetlbfs is not told apart: MAP_HUGETLB on it is EINVAL here (Linux
+  // maps it), and it is mapped as any file without MAP_HUGETLB.
   const bool anonymous = flags & kMapAnonymous;
+  const bool hugetlb = anonymous && (flags & kMapHugeTlb);
   struct stat st {};
-  int open_mode = 0;
+  std::optional<MappedFile> file;
+  uint64_t page_size = kPageSize;  // what the mapping is made of
   if (!anonymous) {
     if (host_fd < 0 || fstat(host_fd, &st) != 0) return -kEBadF;
-    open_mode = fcntl(host_fd, F_GETFL);
+    const int open_mode = fcntl(host_fd, F_GETFL);
     // fget() does not return an O_PATH file: EBADF, as for a closed one.
     if (open_mode < 0 || (open_mode & O_PATH)) return -kEBadF;
-    open_mode &= O_ACCMODE;
+    if (flags & kMapHugeTlb) return -kEInval;
+    file = host_file(host_fd, st, open_mode & O_ACCMODE);
+  } else if (hugetlb) {
+    const std::optional<uint64_t> size = huge_page_size((flags >> kMapHugeShift) & kMapHugeMask);
+    if (!size) return -kEInval;
+    page_size = *size;
+    length = align_up(length, page_size);  // 0 when it wraps: EINVAL below
+    file = huge_page_file();
   }
   // do_mmap.
   if (length == 0) return -kEInval;
@@ -62,58 +297,29 @@ int64_t AddressSpace::mmap(uint64_t addr, uint64_t length, int prot, int flags, 
   // get_unmapped_area.
   if (len > kTaskSize) return -kENoMem;
   if (flags & kMapFixed) {
+    // hugetlb_get_unmapped_area: a fixed address must be huge page aligned.
+    if (hugetlb && (addr & (page_size - 1))) return -kEInval;
     // The arch code returns a fixed address as is, and the generic code
     // then takes one in the error range for an error (IS_ERR_VALUE): mmap
     // at (void*)-1 fails with errno 1, at -4095 with errno 4095.
     if (addr >= uint64_t(-kMaxErrno)) return int64_t(addr);
     if (addr > kTaskSize - len) return -kENoMem;
     if (addr & kPageMask) return -kEInval;
-    if (addr < mmap_min) return -kEPerm;  // security_mmap_addr without CAP_SYS_RAWIO
+    if (as.layout.refuses_mmap_addr(addr)) return -kEPerm;
   } else {
-    const uint64_t pages = len >> kPageShift;
-    // A hint is taken where the search would look: below 2 GiB for MAP_32BIT
-    // (arch_get_unmapped_area's `end - len >= addr`), else anywhere.
-    const uint64_t hint_end = (flags & kMap32Bit) ? kMap32BitEnd : kTaskSize;
-    const bool hint_fits = addr != 0 && len <= hint_end && addr <= hint_end - len;
-    if (hint_fits && as.regions.is_free(PageRange{GuestAddr{addr}.page(), GuestAddr{addr + len}.page()})) {
-      // The hint is free: honoured as is.
-    } else {
-      // x86-64 top-down allocator: below mmap_base, then (Linux falls back to
-      // bottom-up) anywhere else in user space. MAP_32BIT: bottom-up in
-      // [1 GiB, 2 GiB) (arch_get_unmapped_area; Linux randomises the start
-      // by up to 32 MiB where ASLR is on).
-      const PageNum floor = GuestAddr{std::max<uint64_t>(mmap_min, kPageSize)}.page();
-      std::optional<PageNum> found;
-      if (flags & kMap32Bit) {
-        found = as.regions.find_free_bottom_up(pages,
-                                               PageRange{GuestAddr{kMap32BitStart}.page(), GuestAddr{kMap32BitEnd}.page()});
-      } else {
-        found = as.regions.find_free(pages, PageRange{floor, GuestAddr{as.mmap_base()}.page()});
-        if (!found) found = as.regions.find_free(pages, PageRange{floor, GuestAddr{kTaskSize}.page()});
-      }
-      if (!found) return -kENoMem;
-      addr = found->addr().value;
-    }
+    const std::optional<uint64_t> found = find_unmapped_area(as.regions, as.layout, as.mmap_base(), addr, len, flags, page_size);
+    if (!found) return -kENoMem;
+    addr = *found;
   }
   const PageRange range{GuestAddr{addr}.page(), GuestAddr{addr + len}.page()};
   if ((flags & kMapFixedNoReplace) && !as.regions.is_free(range)) return -kEExist;
 
   // The mapping type, and what the file allows.
   RegionAttrs attrs = RegionAttrs::anonymous(RegionKind::Anonymous, prot_from_bits(prot));
-  const int type = flags & kMapType;
-  if (type != kMapShared && type != kMapSharedValidate && type != kMapPrivate) return -kEInval;
-  attrs.sharing = type == kMapPrivate ? Sharing::Private : Sharing::Shared;
-  const bool file_backed = !anonymous && !is_dev_zero(st);
-  if (file_backed) {
-    if (type == kMapSharedValidate && (flags & ~kLegacyMapMask)) return -kEOpNotSupp;  // includes MAP_SYNC
-    if (attrs.sharing == Sharing::Shared) {
-      if ((prot & kProtWrite) && open_mode != O_RDWR) return -kEAcces;
-      // Linux clears VM_MAYWRITE when the file is not open for writing:
-      // mprotect may not add PROT_WRITE later (EACCES, see mprotect).
-      if (open_mode != O_RDWR) attrs.max_prot = Prot::Read | Prot::Exec;
-    }
-    if (open_mode == O_WRONLY) return -kEAcces;  // every mapping reads the file
-    if (!S_ISREG(st.st_mode)) return -kENoDev;   // pipes, sockets, directories, devices
+  if (int err = file ? check_file_mapping(*file, flags, prot, pgoff, len, attrs) : check_anonymous_mapping(flags, attrs))
+    return err;
+  const bool regular_file = !anonymous && !is_dev_zero(st);
+  if (regular_file) {
     auto backing = impl_->files.get(host_fd);
     if (int* err = std::get_if<int>(&backing)) return *err;
     attrs.kind = RegionKind::File;
@@ -127,26 +333,30 @@ int64_t AddressSpace::mmap(uint64_t addr, uint64_t length, int prot, int flags, 
     if (int* err = std::get_if<int>(&backing)) return *err;
     attrs.file = std::get<0>(std::move(backing));
     attrs.file_offset = offset;
-  } else if (anonymous && attrs.sharing == Sharing::Shared) {
-    // do_mmap's anonymous branch knows MAP_SHARED and MAP_PRIVATE only, and
-    // a shared mapping cannot grow down.
-    if (type == kMapSharedValidate || (flags & kMapGrowsDown)) return -kEInval;
   }
   // MAP_GROWSDOWN: private anonymous memory grows down on faults below it
-  // (mm/stack_growth.cpp); do_mmap refuses it for a file (/dev/zero too)
-  // after the file checks above.
-  if (flags & kMapGrowsDown) {
-    if (!anonymous) return -kEInval;
-    attrs.grows_down = true;
-  }
+  // (mm/stack_growth.cpp); the checks above refused it for files (/dev/zero
+  // and hugetlb too) and shared memory.
+  if (flags & kMapGrowsDown) attrs.grows_down = true;
   // mmap_region's commit check (accountable_mapping() in mm/mmap.c: private
-  // writable, not MAP_NORESERVE) and shmem_acct_size (shared anonymous memory
-  // is charged whatever its protection).
-  const bool shmem = !file_backed && attrs.sharing == Sharing::Shared;
+  // writable, not MAP_NORESERVE, never hugetlb) and shmem_acct_size (shared
+  // anonymous memory is charged whatever its protection).
+  const bool shared_memory = !regular_file && attrs.sharing == Sharing::Shared;
   const bool private_writable = attrs.sharing == Sharing::Private && (prot & kProtWrite);
-  const bool accountable = !(flags & kMapNoReserve) && (shmem || private_writable);
+  const bool accountable = !hugetlb && !(flags & kMapNoReserve) && (shared_memory || private_writable);
   if (accountable && as.exceeds_commit_limit(len >> kPageShift)) return -kENoMem;
-  if (shmem) {
+  // The file's ->mmap (mmap_prepare).
+  if (hugetlb) {
+    // hugetlbfs_file_mmap: the offset is huge page aligned; the pool
+    // reserves the pages now unless MAP_NORESERVE (VM_NORESERVE).
+    if (pgoff & ((page_size >> kPageShift) - 1)) return -kEInval;
+    if (!(flags & kMapNoReserve) && !huge_pool_can_reserve(page_size, len / page_size)) return -kENoMem;
+  } else if (regular_file && file->mmap_sync && (flags & kMapSync)) {
+    // ext4/xfs (daxdev_mapping_supported): VM_SYNC needs a DAX file, which
+    // emu's files never are (it maps them through the page cache).
+    return -kEOpNotSupp;
+  }
+  if (shared_memory) {
     // A memfd, mapped like a shared file from offset 0 (shared_mapping.cpp);
     // the region stays Anonymous ("/dev/zero (deleted)" in the maps).
     auto backing = create_shmem(len);
@@ -154,14 +364,17 @@ int64_t AddressSpace::mmap(uint64_t addr, uint64_t length, int prot, int flags, 
     attrs.file = std::get<0>(std::move(backing));
     attrs.file_offset = 0;
   }
-  // MAP_NORESERVE, MAP_STACK, MAP_HUGETLB are accepted. MAP_LOCKED makes
-  // the region VM_LOCKED (a separate region, pages madvise may not drop),
-  // without RLIMIT_MEMLOCK's checks. Pages are populated on first touch
-  // unless MAP_POPULATE (ignored with MAP_NONBLOCK) or MAP_LOCKED asks for
-  // them now (do_mmap's *populate).
-  if (flags & kMapLocked) attrs.vm_flags |= vm::kLocked;
+  // MAP_NORESERVE, MAP_STACK are accepted. MAP_LOCKED makes the region
+  // VM_LOCKED (a separate region, pages madvise may not drop), without
+  // RLIMIT_MEMLOCK's checks; Linux never locks hugetlb (mmap_region). Pages
+  // are populated on first touch unless MAP_POPULATE (ignored with
+  // MAP_NONBLOCK) or MAP_LOCKED asks for them now (do_mmap's *populate);
+  // hugetlb mappings never are (see the top of this file).
+  const bool locked = (flags & kMapLocked) && !hugetlb;
+  if (locked) attrs.vm_flags |= vm::kLocked;
   as.map_range(range, attrs);
-  if ((flags & kMapLocked) || (flags & (kMapPopulate | kMapNonBlock)) == kMapPopulate) as.populate_best_effort(range);
+  const bool populate = locked || (flags & (kMapPopulate | kMapNonBlock)) == kMapPopulate;
+  if (populate && !hugetlb) as.populate_best_effort(range);
   return int64_t(addr);
 }
 

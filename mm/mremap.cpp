@@ -132,8 +132,8 @@ struct Remap {
   // with MREMAP_FIXED `new_addr` as is; with MREMAP_DONTUNMAP `new_addr` as a
   // hint when [hint, +new_len) is free below TASK_SIZE; else (and when
   // growing) the highest free run below mmap_base, else the highest anywhere.
-  // Then security_mmap_addr: below vm.mmap_min_addr is EPERM (the guest runs
-  // without CAP_SYS_RAWIO, as mmap assumes too).
+  // Then security_mmap_addr: below the sysctl vm.mmap_min_addr is EPERM
+  // without CAP_SYS_RAWIO (Layout::refuses_mmap_addr, as for mmap).
   int64_t unmapped_area() const {
     if (new_len > kTaskSize) return -kENoMem;
     uint64_t found = implies_new_addr() ? new_addr : 0;
@@ -149,7 +149,7 @@ struct Remap {
       }
     }
     if (found > kTaskSize - new_len) return -kENoMem;
-    if (found < as.layout.mmap_min.value) return -kEPerm;
+    if (as.layout.refuses_mmap_addr(found)) return -kEPerm;
     return int64_t(found);
   }
 
@@ -158,8 +158,9 @@ struct Remap {
     const uint64_t start = region.range.start.addr().value;
     const uint64_t end = region.range.end.addr().value + delta;
     if (end < region.range.end.addr().value) return false;  // wrapped
-    // get_unmapped_area(MAP_FIXED) for [start, end): under TASK_SIZE, above mmap_min_addr.
-    if (end > kTaskSize || start < as.layout.mmap_min.value) return false;
+    // get_unmapped_area(MAP_FIXED) for [start, end): under TASK_SIZE, and
+    // security_mmap_addr's consent.
+    if (end > kTaskSize || as.layout.refuses_mmap_addr(start)) return false;
     return as.regions.is_free(PageRange{region.range.end, GuestAddr{end}.page()});
   }
 

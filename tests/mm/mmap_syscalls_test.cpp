@@ -3,11 +3,14 @@
 
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/statfs.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <algorithm>
 #include <string>
 
@@ -410,5 +413,220 @@ TEST_CASE("a private /dev/zero mapping is zero-filled anonymous memory named aft
   CHECK(as.stats().resident_pages[int(RegionKind::Anonymous)] == 0);  // MADV_FREE dropped the page
   REQUIRE(as.copy_out(GuestAddr{kArea + 4096}, "y", 1));
   CHECK(as.stats().resident_pages[int(RegionKind::Anonymous)] == 1);
+  CHECK(as.check_invariants() == "");
+}
+
+// The expected values below are what Linux 6.18 answers natively (measured
+// with small C programs on the development host: x86-64, no huge page pool,
+// /tmp on ext4, running as root).
+
+namespace {
+
+constexpr int kHuge = kAnon | MAP_HUGETLB;
+constexpr uint64_t k2M = uint64_t{2} << 20;
+
+// Whether the host's default (2 MiB) huge page pool is empty: then only
+// MAP_NORESERVE huge page mappings succeed.
+bool huge_pool_empty() {
+  FILE* f = fopen("/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages", "r");
+  unsigned long n = 0;
+  if (f) {
+    if (fscanf(f, "%lu", &n) != 1) n = 0;
+    fclose(f);
+  }
+  return n == 0;
+}
+
+}  // namespace
+
+TEST_CASE("anonymous MAP_HUGETLB maps whole huge pages, aligned to one", "[mmap][hugetlb]") {
+  AddressSpace as(limit_of());
+  set_test_layout(as);
+  const int64_t a = as.mmap(0, 4096, PROT_READ | PROT_WRITE, kHuge | MAP_NORESERVE, -1, 0);
+  REQUIRE(a > 0);
+  CHECK(uint64_t(a) % k2M == 0);
+  // The whole huge page is mapped: a normal mapping right after 4 KiB fits only past it.
+  CHECK(as.mmap(uint64_t(a) + 4096, 4096, PROT_READ, kAnon | MAP_FIXED_NOREPLACE, -1, 0) == -EEXIST);
+  CHECK(as.mmap(uint64_t(a) + k2M, 4096, PROT_READ, kAnon | MAP_FIXED_NOREPLACE, -1, 0) == int64_t(a + k2M));
+  // MAP_HUGE_2MB and MAP_HUGE_1GB ask for those sizes.
+  const int64_t g = as.mmap(0, 4096, PROT_READ, kHuge | MAP_NORESERVE | (30 << MAP_HUGE_SHIFT), -1, 0);
+  REQUIRE(g > 0);
+  CHECK(uint64_t(g) % (uint64_t{1} << 30) == 0);
+  // A hint is aligned up to a huge page; MAP_FIXED at an aligned address is taken.
+  CHECK(as.mmap(0x200001000, 4096, PROT_READ, kHuge | MAP_NORESERVE, -1, 0) == 0x200200000);
+  CHECK(as.mmap(0x300000000, 4096, PROT_READ, kHuge | MAP_NORESERVE | MAP_FIXED, -1, 0) == 0x300000000);
+  CHECK(as.check_invariants() == "");
+}
+
+TEST_CASE("MAP_HUGETLB argument errors match Linux", "[mmap][hugetlb][errno]") {
+  AddressSpace as(limit_of());
+  set_test_layout(as);
+  TempFile file("hello");
+  SECTION("on a file that is not hugetlbfs's: EINVAL, after the descriptor's EBADF") {
+    CHECK(as.mmap(0, 4096, PROT_READ, MAP_PRIVATE | MAP_HUGETLB, file.fd(), 0) == -EINVAL);
+    CHECK(as.mmap(0, 4096, PROT_READ, MAP_PRIVATE | MAP_HUGETLB, file.fd(), uint64_t(-4096)) == -EINVAL);  // not EOVERFLOW
+    CHECK(as.mmap(0, 4096, PROT_READ, MAP_PRIVATE | MAP_HUGETLB, 999999, 0) == -EBADF);
+  }
+  SECTION("a huge page size the kernel has no pool for is EINVAL, before the length") {
+    CHECK(as.mmap(0, 4096, PROT_READ, kHuge | MAP_NORESERVE | (12 << MAP_HUGE_SHIFT), -1, 0) == -EINVAL);
+    CHECK(as.mmap(0, 0, PROT_READ, kHuge | (13 << MAP_HUGE_SHIFT), -1, 0) == -EINVAL);
+    CHECK(as.mmap(0, 4096, PROT_READ, -1, -1, 0) == -EINVAL);  // all flags: size bits 63
+  }
+  SECTION("a length that wraps when rounded to huge pages is EINVAL (0), one past user space ENOMEM") {
+    CHECK(as.mmap(0, UINT64_MAX, PROT_READ, kHuge | MAP_NORESERVE, -1, 0) == -EINVAL);
+    CHECK(as.mmap(0, uint64_t(-4096), PROT_READ, kHuge | MAP_NORESERVE, -1, 0) == -EINVAL);
+    CHECK(as.mmap(0, uint64_t{1} << 63, PROT_READ, kHuge | MAP_NORESERVE, -1, 0) == -ENOMEM);
+  }
+  SECTION("MAP_FIXED at an address that is not huge page aligned is EINVAL, even in the error range") {
+    CHECK(as.mmap(0x200001000, 4096, PROT_READ, kHuge | MAP_NORESERVE | MAP_FIXED, -1, 0) == -EINVAL);
+    CHECK(as.mmap(uint64_t(-4096), 4096, PROT_READ, kHuge | MAP_NORESERVE | MAP_FIXED, -1, 0) == -EINVAL);
+  }
+  SECTION("the offset: last page overflowing is EOVERFLOW, not huge page aligned EINVAL") {
+    CHECK(as.mmap(0, 4096, PROT_READ, kHuge | MAP_NORESERVE, -1, uint64_t(-4096)) == -EOVERFLOW);
+    CHECK(as.mmap(0, 4096, PROT_READ, kHuge | MAP_NORESERVE, -1, 4096) == -EINVAL);
+    CHECK(as.mmap(0, 4096, PROT_READ, kHuge | MAP_NORESERVE, -1, k2M) > 0);
+  }
+  SECTION("it is a hugetlbfs file: MAP_SHARED_VALIDATE is accepted, but not MAP_SYNC or growing down") {
+    CHECK(as.mmap(0, 4096, PROT_READ, MAP_SHARED_VALIDATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_NORESERVE, -1, 0) > 0);
+    CHECK(as.mmap(0, 4096, PROT_READ, MAP_SHARED_VALIDATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_NORESERVE | MAP_SYNC,
+                  -1, 0) == -EOPNOTSUPP);
+    CHECK(as.mmap(0, 4096, PROT_READ, kHuge | MAP_NORESERVE | MAP_GROWSDOWN, -1, 0) == -EINVAL);
+  }
+  SECTION("without MAP_NORESERVE the pool reserves the pages: ENOMEM from an empty pool") {
+    if (huge_pool_empty()) {
+      CHECK(as.mmap(0, 4096, PROT_READ | PROT_WRITE, kHuge, -1, 0) == -ENOMEM);
+      CHECK(as.mmap(0, 4096, PROT_NONE, MAP_SHARED | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0) == -ENOMEM);
+    }
+  }
+  CHECK(as.check_invariants() == "");
+}
+
+TEST_CASE("a file offset whose last page overflows is EOVERFLOW before the mapping type and mode", "[mmap][file][errno]") {
+  AddressSpace as(limit_of());
+  set_test_layout(as);
+  TempFile file("hello");
+  int wronly = open(file.path().c_str(), O_WRONLY);
+  REQUIRE(wronly >= 0);
+  const uint64_t last = uint64_t(-4096);
+  CHECK(as.mmap(0, 4096, PROT_READ, MAP_PRIVATE, file.fd(), last) == -EOVERFLOW);
+  CHECK(as.mmap(0, 4096, PROT_READ, 0, file.fd(), last) == -EOVERFLOW);  // no type
+  CHECK(as.mmap(0, 4096, PROT_READ, MAP_PRIVATE, wronly, last) == -EOVERFLOW);
+  CHECK(as.mmap(0, 4096, PROT_READ, MAP_SHARED_VALIDATE | MAP_SYNC, file.fd(), last) == -EOVERFLOW);
+  CHECK(as.mmap(0, 0, PROT_READ, MAP_PRIVATE, file.fd(), last) == -EINVAL);      // the length first
+  CHECK(as.mmap(0, UINT64_MAX, PROT_READ, MAP_PRIVATE, file.fd(), last) == -ENOMEM);
+  // A pipe's offsets reach ULONG_MAX, still one page short.
+  int fds[2];
+  REQUIRE(pipe(fds) == 0);
+  CHECK(as.mmap(0, 4096, PROT_READ, MAP_PRIVATE, fds[0], last) == -EOVERFLOW);
+  // Anonymous memory ignores the offset.
+  CHECK(as.mmap(0, 4096, PROT_READ, kAnon, -1, last) > 0);
+  close(fds[0]);
+  close(fds[1]);
+  close(wronly);
+  CHECK(as.check_invariants() == "");
+}
+
+TEST_CASE("MAP_SYNC on an ext4 file is EOPNOTSUPP whatever the type; elsewhere only MAP_SHARED_VALIDATE refuses it",
+          "[mmap][file][errno]") {
+  AddressSpace as(limit_of());
+  set_test_layout(as);
+  TempFile file("hello");
+  struct statfs fs {};
+  REQUIRE(fstatfs(file.fd(), &fs) == 0);
+  if (fs.f_type == 0xef53) {
+    // ext4 has FOP_MMAP_SYNC; its ->mmap then refuses VM_SYNC without DAX.
+    CHECK(as.mmap(0, 4096, PROT_READ, MAP_PRIVATE | MAP_SYNC, file.fd(), 0) == -EOPNOTSUPP);
+    CHECK(as.mmap(0, 4096, PROT_READ, MAP_SHARED | MAP_SYNC, file.fd(), 0) == -EOPNOTSUPP);
+    CHECK(as.mmap(0, 4096, PROT_READ, MAP_SHARED_VALIDATE | MAP_SYNC, file.fd(), 0) == -EOPNOTSUPP);
+    // ... after the mode checks and the commit charge.
+    int wronly = open(file.path().c_str(), O_WRONLY);
+    CHECK(as.mmap(0, 4096, PROT_READ, MAP_SHARED_VALIDATE | MAP_SYNC, wronly, 0) == -EACCES);
+    close(wronly);
+    CHECK(as.mmap(0, 4096, PROT_READ, MAP_SYNC, file.fd(), 0) == -EINVAL);
+  }
+  // /dev/zero (no FOP_MMAP_SYNC): MAP_SHARED_VALIDATE refuses it, the others ignore it.
+  int zero = open("/dev/zero", O_RDWR);
+  REQUIRE(zero >= 0);
+  CHECK(as.mmap(0, 4096, PROT_READ, MAP_SHARED_VALIDATE | MAP_SYNC, zero, 0) == -EOPNOTSUPP);
+  CHECK(as.mmap(0, 4096, PROT_READ, MAP_PRIVATE | MAP_SYNC, zero, 0) > 0);
+  CHECK(as.mmap(0, 4096, PROT_READ, kAnon | MAP_SYNC, -1, 0) > 0);
+  close(zero);
+  CHECK(as.check_invariants() == "");
+}
+
+TEST_CASE("MAP_SHARED_VALIDATE accepts the legacy flags, MAP_32BIT and MAP_LOCKED too", "[mmap][file][errno]") {
+  AddressSpace as(limit_of());
+  set_test_layout(as);
+  TempFile file("hello");
+  CHECK(as.mmap(0, 4096, PROT_READ, MAP_SHARED_VALIDATE | MAP_32BIT, file.fd(), 0) > 0);
+  CHECK(as.mmap(0, 4096, PROT_READ, MAP_SHARED_VALIDATE | MAP_LOCKED, file.fd(), 0) > 0);
+  CHECK(as.mmap(0, 4096, PROT_READ, MAP_SHARED_VALIDATE | 0x80, file.fd(), 0) > 0);  // MAP_ABOVE4G
+  CHECK(as.mmap(0, 4096, PROT_READ, MAP_SHARED_VALIDATE | (21 << MAP_HUGE_SHIFT), file.fd(), 0) > 0);
+  // The mask is bits: 13 << MAP_HUGE_SHIFT lies within MAP_HUGE_2MB | MAP_HUGE_1GB.
+  CHECK(as.mmap(0, 4096, PROT_READ, MAP_SHARED_VALIDATE | (13 << MAP_HUGE_SHIFT), file.fd(), 0) > 0);
+  CHECK(as.mmap(0, 4096, PROT_READ, MAP_SHARED_VALIDATE | 0x200000, file.fd(), 0) == -EOPNOTSUPP);
+  CHECK(as.check_invariants() == "");
+}
+
+TEST_CASE("MAP_SHARED_VALIDATE's unknown flags are EOPNOTSUPP before the open mode's EACCES", "[mmap][file][errno]") {
+  AddressSpace as(limit_of());
+  set_test_layout(as);
+  TempFile file("hello");
+  int wronly = open(file.path().c_str(), O_WRONLY);
+  int rdonly = open(file.path().c_str(), O_RDONLY);
+  CHECK(as.mmap(0, 4096, PROT_READ, MAP_SHARED_VALIDATE | 0x200000, wronly, 0) == -EOPNOTSUPP);
+  CHECK(as.mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_SHARED_VALIDATE | 0x200000, rdonly, 0) == -EOPNOTSUPP);
+  CHECK(as.mmap(0x300000000, 4096, PROT_READ, MAP_SHARED_VALIDATE | MAP_FIXED_NOREPLACE, wronly, 0) == -EOPNOTSUPP);
+  close(wronly);
+  close(rdonly);
+  CHECK(as.check_invariants() == "");
+}
+
+TEST_CASE("PROT_EXEC from a noexec file system is EPERM, after EACCES and before ENODEV", "[mmap][file][errno]") {
+  AddressSpace as(limit_of());
+  set_test_layout(as);
+  int fds[2];
+  REQUIRE(pipe(fds) == 0);
+  CHECK(as.mmap(0, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, fds[0], 0) == -EPERM);
+  CHECK(as.mmap(0, 4096, PROT_EXEC, MAP_SHARED, fds[0], 0) == -EPERM);
+  CHECK(as.mmap(0, 4096, PROT_READ, MAP_PRIVATE, fds[0], 0) == -ENODEV);
+  CHECK(as.mmap(0, 4096, PROT_EXEC, MAP_PRIVATE, fds[1], 0) == -EACCES);  // not open for reading
+  CHECK(as.mmap(0, 4096, PROT_EXEC, MAP_SHARED_VALIDATE | MAP_SYNC, fds[0], 0) == -EOPNOTSUPP);
+  close(fds[0]);
+  close(fds[1]);
+  // A terminal (devpts) is not noexec: ENODEV.
+  int pty = posix_openpt(O_RDWR | O_NOCTTY);
+  if (pty >= 0) {
+    CHECK(as.mmap(0, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, pty, 0) == -ENODEV);
+    close(pty);
+  }
+  CHECK(as.check_invariants() == "");
+}
+
+TEST_CASE("MAP_FIXED below the sysctl mmap_min_addr needs CAP_SYS_RAWIO; a hint is raised to mmap_min regardless",
+          "[mmap]") {
+  AddressSpace as(limit_of());
+  Layout l;
+  l.mmap_base = GuestAddr{emu::mm::test::kTestMmapBase};
+  l.cap_sys_rawio = true;
+  as.set_layout(l);
+  CHECK(as.layout().refuses_mmap_addr(0) == false);
+  CHECK(as.mmap(0x1000, 4096, PROT_READ, kAnon | MAP_FIXED, -1, 0) == 0x1000);
+  CHECK(as.mmap(0, 4096, PROT_READ, kAnon | MAP_FIXED_NOREPLACE, -1, 0) == 0);
+  CHECK(as.mmap(0x2000, 4096, PROT_READ, kAnon, -1, 0) == 0x10000);
+  l.cap_sys_rawio = false;
+  as.set_layout(l);
+  CHECK(as.layout().refuses_mmap_addr(0xf000));
+  CHECK_FALSE(as.layout().refuses_mmap_addr(0x10000));
+  CHECK(as.mmap(0x3000, 4096, PROT_READ, kAnon | MAP_FIXED, -1, 0) == -EPERM);
+  // Without the capability, what counts is the sysctl (this host: 4096),
+  // while hints stay above mmap_min (64 KiB, CONFIG_LSM_MMAP_MIN_ADDR):
+  // measured as uid 65534, MAP_FIXED at 0 is EPERM and at 0x1000 maps.
+  l.dac_mmap_min = GuestAddr{0x1000};
+  as.set_layout(l);
+  CHECK(as.mmap(0x4000, 4096, PROT_READ, kAnon | MAP_FIXED, -1, 0) == 0x4000);
+  CHECK(as.mmap(0, 4096, PROT_READ, kAnon | MAP_FIXED, -1, 0) == -EPERM);
+  REQUIRE(as.munmap(0x10000, 4096) == 0);
+  CHECK(as.mmap(0x5000, 4096, PROT_READ, kAnon, -1, 0) == 0x10000);
   CHECK(as.check_invariants() == "");
 }
