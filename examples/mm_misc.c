@@ -3,7 +3,8 @@
 // maps the zero page, MAP_POPULATE faults everything in, MADV_DONTNEED
 // drops pages), MAP_GROWSDOWN mappings growing when touched below their
 // start (mm/mmap.c, expand_downwards), PROT_NONE pages inaccessible to the
-// kernel's copies until mprotect, MAP_32BIT placement, a large
+// kernel's copies until mprotect, the stack guard gap kept free below a
+// grows-down mapping when placing others, MAP_32BIT placement, a large
 // MAP_NORESERVE mapping, and private and shared mappings of /dev/zero.
 //
 // usage: mm_misc
@@ -64,6 +65,34 @@ static void growsdown_cases(void) {
   yes_no("contents kept", g[0] == 'g' && *below == 'h');
 }
 
+// Linux keeps the stack guard gap (1 MiB) free below a grows-down mapping
+// when it places new mappings (vm_start_gap): a hint ending inside it is not
+// taken, and the free-area search passes over it.
+static void guard_gap_cases(void) {
+  const uintptr_t gap = 256 * kPage, at = kTestArea + 0x4000000;
+  char* g = map_at(at, 4 * kPage, kRW, kAnon | MAP_GROWSDOWN, -1, 0);
+  (void)g;
+  char* a = mmap((void*)(at - 5 * kPage), 5 * kPage, kRW, kAnon, -1, 0);
+  yes_no("hint ending at a grows-down mapping taken", a == (char*)(at - 5 * kPage));
+  if (a != MAP_FAILED) munmap(a, 5 * kPage);
+  char* b = mmap((void*)(at - gap - 5 * kPage), 5 * kPage, kRW, kAnon, -1, 0);
+  yes_no("hint ending at its guard gap taken", b == (char*)(at - gap - 5 * kPage));
+  if (b != MAP_FAILED) munmap(b, 5 * kPage);
+  char* c = mmap((void*)(at - gap - 4 * kPage), 5 * kPage, kRW, kAnon, -1, 0);
+  yes_no("hint ending a page into its guard gap taken", c == (char*)(at - gap - 4 * kPage));
+  if (c != MAP_FAILED) munmap(c, 5 * kPage);
+  munmap(g, 4 * kPage);
+  // Where a hint-less mapping goes, then a grows-down one there: the next
+  // hint-less mapping ends at least a whole guard gap below it.
+  char* d = mmap(NULL, kPage, kRW, kAnon, -1, 0);
+  munmap(d, kPage);
+  char* h = mmap(d, 4 * kPage, kRW, kAnon | MAP_GROWSDOWN | MAP_FIXED, -1, 0);
+  char* e = mmap(NULL, kPage, kRW, kAnon, -1, 0);
+  yes_no("the search leaves the guard gap below a grows-down mapping free", e + kPage <= h - gap);
+  munmap(e, kPage);
+  munmap(h, 4 * kPage);
+}
+
 static void prot_none_cases(void) {
   const uintptr_t lo = kTestArea + 0x2000000, hi = lo + 0x1000000;
   char* n = map_at(lo, 2 * kPage, PROT_NONE, kAnon, -1, 0);
@@ -107,6 +136,7 @@ static void dev_zero_cases(void) {
 int main(void) {
   mincore_cases();
   growsdown_cases();
+  guard_gap_cases();
   prot_none_cases();
   placement_cases();
   dev_zero_cases();

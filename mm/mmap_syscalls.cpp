@@ -41,6 +41,7 @@
 #include "mm/address_space.h"
 #include "mm/address_space_impl.h"
 #include "mm/linux_abi.h"
+#include "mm/unmapped_area.h"
 
 namespace emu::mm {
 
@@ -51,10 +52,6 @@ namespace {
 Prot prot_from_bits(int prot) { return Prot(prot & (kProtRead | kProtWrite | kProtExec)); }
 
 bool is_dev_zero(const struct stat& st) { return S_ISCHR(st.st_mode) && major(st.st_rdev) == 1 && minor(st.st_rdev) == 5; }
-
-// Linux ALIGN(): `v` rounded up to a multiple of the power of two `a`,
-// wrapping to 0 past the top as the kernel's does.
-uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) & ~(a - 1); }
 
 // Linux round_hint_to_min(): a hint below vm.mmap_min_addr is raised to it.
 uint64_t round_hint_to_min(uint64_t hint, uint64_t mmap_min) {
@@ -220,39 +217,6 @@ int check_anonymous_mapping(int flags, RegionAttrs& attrs) {
   }
 }
 
-// get_unmapped_area without MAP_FIXED: the hint if [hint, hint+len) is free,
-// else the x86-64 search. Returns the start, or nullopt (ENOMEM). `align` is
-// the page size the mapping is made of (hugetlb: the huge page size, which
-// Linux's search aligns to; its hint is aligned up to it too).
-std::optional<uint64_t> find_unmapped_area(const RegionTree& regions, const Layout& layout, uint64_t mmap_base,
-                                           uint64_t hint, uint64_t len, int flags, uint64_t align) {
-  // A hint is taken where the search would look: below 2 GiB for MAP_32BIT
-  // (arch_get_unmapped_area's `end - len >= addr`), else anywhere.
-  if (hint != 0) hint = align_up(hint, align);
-  const uint64_t hint_end = (flags & kMap32Bit) ? kMap32BitEnd : kTaskSize;
-  const bool hint_fits = hint != 0 && len <= hint_end && hint <= hint_end - len;
-  if (hint_fits && regions.is_free(PageRange{GuestAddr{hint}.page(), GuestAddr{hint + len}.page()})) return hint;
-  // x86-64 top-down allocator: below mmap_base, then (Linux falls back to
-  // bottom-up) anywhere else in user space. MAP_32BIT: bottom-up in
-  // [1 GiB, 2 GiB) (arch_get_unmapped_area; Linux randomises the start by up
-  // to 32 MiB where ASLR is on). An aligned mapping is looked for in a run
-  // longer by the alignment, and placed at its highest (top-down) or lowest
-  // (bottom-up) aligned start.
-  const uint64_t pages = len >> kPageShift, align_pages = align >> kPageShift;
-  const uint64_t run = pages + align_pages - 1;
-  const PageNum floor = GuestAddr{std::max<uint64_t>(layout.mmap_min.value, kPageSize)}.page();
-  if (flags & kMap32Bit) {
-    auto found =
-        regions.find_free_bottom_up(run, PageRange{GuestAddr{kMap32BitStart}.page(), GuestAddr{kMap32BitEnd}.page()});
-    if (!found) return std::nullopt;
-    return align_up(found->addr().value, align);
-  }
-  auto found = regions.find_free(run, PageRange{floor, GuestAddr{mmap_base}.page()});
-  if (!found) found = regions.find_free(run, PageRange{floor, GuestAddr{kTaskSize}.page()});
-  if (!found) return std::nullopt;
-  return (found->addr().value + ((align_pages - 1) << kPageShift)) & ~(align - 1);
-}
-
 }  // namespace
 
 int64_t AddressSpace::mmap(uint64_t addr, uint64_t length, int prot, int flags, int host_fd, uint64_t offset) {
@@ -294,23 +258,11 @@ int64_t AddressSpace::mmap(uint64_t addr, uint64_t length, int prot, int flags, 
   const uint64_t pgoff = offset >> kPageShift;
   if (pgoff + (len >> kPageShift) < pgoff) return -kEOverflow;
 
-  // get_unmapped_area.
-  if (len > kTaskSize) return -kENoMem;
-  if (flags & kMapFixed) {
-    // hugetlb_get_unmapped_area: a fixed address must be huge page aligned.
-    if (hugetlb && (addr & (page_size - 1))) return -kEInval;
-    // The arch code returns a fixed address as is, and the generic code
-    // then takes one in the error range for an error (IS_ERR_VALUE): mmap
-    // at (void*)-1 fails with errno 1, at -4095 with errno 4095.
-    if (addr >= uint64_t(-kMaxErrno)) return int64_t(addr);
-    if (addr > kTaskSize - len) return -kENoMem;
-    if (addr & kPageMask) return -kEInval;
-    if (as.layout.refuses_mmap_addr(addr)) return -kEPerm;
-  } else {
-    const std::optional<uint64_t> found = find_unmapped_area(as.regions, as.layout, as.mmap_base(), addr, len, flags, page_size);
-    if (!found) return -kENoMem;
-    addr = *found;
-  }
+  // get_unmapped_area (mm/unmapped_area.h); a fixed address in the error
+  // range comes back as itself, and is returned as the error.
+  const int64_t where = get_unmapped_area(as.regions, as.layout, as.mmap_base(), addr, len, flags, page_size);
+  if (where < 0 || uint64_t(where) >= uint64_t(-kMaxErrno)) return where;
+  addr = uint64_t(where);
   const PageRange range{GuestAddr{addr}.page(), GuestAddr{addr + len}.page()};
   if ((flags & kMapFixedNoReplace) && !as.regions.is_free(range)) return -kEExist;
 

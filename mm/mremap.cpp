@@ -30,6 +30,7 @@
 #include "mm/address_space.h"
 #include "mm/address_space_impl.h"
 #include "mm/linux_abi.h"
+#include "mm/unmapped_area.h"
 
 namespace emu::mm {
 
@@ -127,30 +128,12 @@ struct Remap {
     return 0;
   }
 
-  // vrm_set_new_addr: get_unmapped_area() for the moved mapping, as
-  // AddressSpace::mmap places memory (x86-64 arch_get_unmapped_area_topdown):
-  // with MREMAP_FIXED `new_addr` as is; with MREMAP_DONTUNMAP `new_addr` as a
-  // hint when [hint, +new_len) is free below TASK_SIZE; else (and when
-  // growing) the highest free run below mmap_base, else the highest anywhere.
-  // Then security_mmap_addr: below the sysctl vm.mmap_min_addr is EPERM
-  // without CAP_SYS_RAWIO (Layout::refuses_mmap_addr, as for mmap).
+  // vrm_set_new_addr: get_unmapped_area() for the moved mapping
+  // (mm/unmapped_area.h): with MREMAP_FIXED `new_addr` itself, with
+  // MREMAP_DONTUNMAP `new_addr` as a hint, else (growing) no hint.
   int64_t unmapped_area() const {
-    if (new_len > kTaskSize) return -kENoMem;
-    uint64_t found = implies_new_addr() ? new_addr : 0;
-    if (!(flags & kMremapFixed)) {
-      const bool hint_fits = found != 0 && found <= kTaskSize - new_len;
-      if (!hint_fits || !as.regions.is_free(pages_of(found, new_len))) {
-        const uint64_t pages = new_len >> kPageShift;
-        const PageNum floor = GuestAddr{std::max<uint64_t>(as.layout.mmap_min.value, kPageSize)}.page();
-        std::optional<PageNum> p = as.regions.find_free(pages, PageRange{floor, GuestAddr{as.mmap_base()}.page()});
-        if (!p) p = as.regions.find_free(pages, PageRange{floor, GuestAddr{kTaskSize}.page()});
-        if (!p) return -kENoMem;
-        found = p->addr().value;
-      }
-    }
-    if (found > kTaskSize - new_len) return -kENoMem;
-    if (as.layout.refuses_mmap_addr(found)) return -kEPerm;
-    return int64_t(found);
+    return get_unmapped_area(as.regions, as.layout, as.mmap_base(), implies_new_addr() ? new_addr : 0, new_len,
+                             (flags & kMremapFixed) ? kMapFixed : 0);
   }
 
   // vma_expandable: the region can take `delta` more bytes at its end.
@@ -158,10 +141,10 @@ struct Remap {
     const uint64_t start = region.range.start.addr().value;
     const uint64_t end = region.range.end.addr().value + delta;
     if (end < region.range.end.addr().value) return false;  // wrapped
+    if (!as.regions.is_free(PageRange{region.range.end, GuestAddr{end}.page()})) return false;
     // get_unmapped_area(MAP_FIXED) for [start, end): under TASK_SIZE, and
     // security_mmap_addr's consent.
-    if (end > kTaskSize || as.layout.refuses_mmap_addr(start)) return false;
-    return as.regions.is_free(PageRange{region.range.end, GuestAddr{end}.page()});
+    return get_unmapped_area(as.regions, as.layout, as.mmap_base(), start, end - start, kMapFixed) >= 0;
   }
 
   // move_vma: moves [addr, +old_len) of `region` to [to, +new_len).

@@ -82,6 +82,10 @@ constexpr bool page_round_up(uint64_t bytes, uint64_t& out) {
   return true;
 }
 
+// Linux ALIGN(): `v` rounded up to a multiple of the power of two `a`,
+// wrapping to 0 past the top as the kernel's does.
+constexpr uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) & ~(a - 1); }
+
 // [start, end) in pages. Empty when start == end.
 struct PageRange {
   PageNum start;

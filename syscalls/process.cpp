@@ -337,10 +337,13 @@ int64_t sys_futex(Process& p, const SyscallArgs& a) {
   const bool second_word =
       cmd == kRequeue || cmd == kCmpRequeue || cmd == kWakeOp || cmd == kWaitRequeuePi || cmd == kCmpRequeuePi;
   const bool second_written = cmd == kWakeOp || cmd == kWaitRequeuePi || cmd == kCmpRequeuePi;
+  // One word named twice is translated once, for the stronger use (WAKE_OP
+  // on a word the guest may only read is EFAULT even when uaddr2 == uaddr).
+  const bool same = second_word && a[4] == a[0];
   FutexWords words(p);
-  void* const word = words.word(a[0], owner_word || shared, 0);
+  void* const word = words.word(a[0], owner_word || shared || (same && second_written), 0);
   void* word2 = nullptr;
-  if (second_word) word2 = a[4] == a[0] ? word : words.word(a[4], second_written || shared, 1);
+  if (second_word) word2 = same ? word : words.word(a[4], second_written || shared, 1);
   return host_result(::syscall(SYS_futex, word, op, uint32_t(a[2]), arg4, word2, uint32_t(a[5])));
 }
 

@@ -172,6 +172,9 @@ TEST_CASE("futex_words_in_read_only_memory_fail_where_linux_writes", "[syscalls]
   CHECK(g.call(kFutex, w, FUTEX_WAKE_OP_PRIVATE, 1, 1, ro, uint32_t(FUTEX_OP(FUTEX_OP_SET, 1, FUTEX_OP_CMP_EQ, 0))) ==
         -EFAULT);
   CHECK(g.get_as<uint32_t>(ro) == 0);
+  // The same word as both: still written, still EFAULT (found by syscall_fuzz).
+  CHECK(g.call(kFutex, ro, FUTEX_WAKE_OP_PRIVATE, 1, 2, ro, 0) == -EFAULT);
+  CHECK(g.get_as<uint32_t>(ro) == 0);
 }
 
 TEST_CASE("signal_calls_apply_the_new_value_before_an_unwritable_old_one_faults", "[syscalls][signals]") {
