@@ -419,24 +419,25 @@ static void case_clone3(void) {
   report_clone3("of 63 bytes", &a, 63);
   report_clone3("of 4097 bytes", &bigger.args, 4097);
   report_clone3("at an unmapped address", (struct clone_args_v2*)8, 64);
-  memset(&a, 0, sizeof a);
-  a.flags = 0x800 /* CLONE_SIGHAND */ | 0x100 /* CLONE_VM */ | (1ULL << 32);
-  report_clone3("CLONE_SIGHAND with CLONE_CLEAR_SIGHAND", &a, sizeof a);
-  memset(&a, 0, sizeof a);
-  a.stack = 0x10000;
-  report_clone3("with a stack of size 0", &a, sizeof a);
-  memset(&a, 0, sizeof a);
-  a.exit_signal = 65;
-  report_clone3("exit signal 65", &a, sizeof a);
-  memset(&a, 0, sizeof a);
-  a.flags = 0x11;
-  report_clone3("with a signal in the flags", &a, sizeof a);
-  memset(&a, 0, sizeof a);
-  a.set_tid_size = 1;
-  report_clone3("set_tid_size without set_tid", &a, sizeof a);
-  memset(&a, 0, sizeof a);
-  a.flags = 0x10000 /* CLONE_THREAD */;
-  report_clone3("CLONE_THREAD without CLONE_SIGHAND", &a, sizeof a);
+  static const struct {
+    const char* what;
+    uint64_t flags, stack, exit_signal, set_tid_size;
+  } refused[] = {
+      {"CLONE_SIGHAND with CLONE_CLEAR_SIGHAND", 0x800 /* CLONE_SIGHAND */ | 0x100 /* CLONE_VM */ | (1ULL << 32)},
+      {"with a stack of size 0", 0, 0x10000},
+      {"exit signal 65", 0, 0, 65},
+      {"with a signal in the flags", 0x11},
+      {"set_tid_size without set_tid", 0, 0, 0, 1},
+      {"CLONE_THREAD without CLONE_SIGHAND", 0x10000 /* CLONE_THREAD */},
+  };
+  for (size_t i = 0; i < sizeof refused / sizeof refused[0]; ++i) {
+    memset(&a, 0, sizeof a);
+    a.flags = refused[i].flags;
+    a.stack = refused[i].stack;
+    a.exit_signal = refused[i].exit_signal;
+    a.set_tid_size = refused[i].set_tid_size;
+    report_clone3(refused[i].what, &a, sizeof a);
+  }
 }
 
 static void case_waitid_and_nohang(void) {
