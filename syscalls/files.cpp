@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <span>
 #include <vector>
 
 #include "syscalls/abi.h"
@@ -72,7 +73,7 @@ struct GuestSpan {
 // length, as Linux does (a pipe write that faults keeps whole pages only,
 // after merging `length % PAGE_SIZE` bytes into its last buffer). Returns
 // the bytes that reach guest memory; `whole` is set when all of them do.
-uint64_t host_iovecs(Process& p, const std::vector<GuestSpan>& spans, mm::Access access, std::vector<iovec>& iov,
+uint64_t host_iovecs(Process& p, std::span<const GuestSpan> spans, mm::Access access, std::vector<iovec>& iov,
                      bool& whole) {
   whole = true;
   uint64_t reach = 0;
@@ -90,7 +91,7 @@ uint64_t host_iovecs(Process& p, const std::vector<GuestSpan>& spans, mm::Access
 }
 
 // `spans` without their first `done` bytes.
-std::vector<GuestSpan> drop_front(const std::vector<GuestSpan>& spans, uint64_t done) {
+std::vector<GuestSpan> drop_front(std::span<const GuestSpan> spans, uint64_t done) {
   std::vector<GuestSpan> rest;
   for (const GuestSpan& s : spans) {
     const uint64_t skip = std::min(done, s.move);
@@ -114,10 +115,11 @@ std::vector<GuestSpan> drop_front(const std::vector<GuestSpan>& spans, uint64_t 
 // that translated (or faulted at once), the rest is translated again and
 // the write goes on while that gets further.
 template <class HostCall>
-int64_t write_from_guest(Process& p, const std::vector<GuestSpan>& spans, HostCall host_call) {
+int64_t write_from_guest(Process& p, std::span<const GuestSpan> spans, HostCall host_call) {
   int64_t total = 0;
   bool looked_again = false;
-  std::vector<GuestSpan> rest = spans;
+  std::span<const GuestSpan> rest = spans;
+  std::vector<GuestSpan> remaining;  // what `rest` views once the write goes on (rare)
   for (;;) {
     std::vector<iovec> iov;
     bool whole;
@@ -130,7 +132,8 @@ int64_t write_from_guest(Process& p, const std::vector<GuestSpan>& spans, HostCa
       total += r;
       if (whole || uint64_t(r) < reach) return total;
     }
-    rest = drop_front(rest, r > 0 ? uint64_t(r) : 0);
+    remaining = drop_front(rest, r > 0 ? uint64_t(r) : 0);
+    rest = remaining;
     looked_again = true;
   }
 }
@@ -153,7 +156,8 @@ int64_t simple_rw(Process& p, const SyscallArgs& a, mm::Access access, bool posi
     return host_result(positioned ? ::pwrite(fd, buf, n, at) : ::write(fd, buf, n));
   };
   const uint64_t move = std::min(a[2], kMaxRwCount);
-  if (access == mm::Access::Read) return write_from_guest(p, {GuestSpan{a[1], a[2], move}}, one_call);
+  const GuestSpan buffer{a[1], a[2], move};
+  if (access == mm::Access::Read) return write_from_guest(p, std::span(&buffer, 1), one_call);
   std::vector<iovec> iov;
   append_guest_buffer(p, a[1], a[2], move, access, iov);
   return one_call(iov, 0);
