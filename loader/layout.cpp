@@ -5,7 +5,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <fstream>
+
+#include "mm/host_info.h"
 
 namespace emu::loader {
 
@@ -13,17 +14,11 @@ namespace {
 constexpr uint64_t kTaskSize = kStackTop;
 constexpr uint64_t kMinGap = uint64_t{128} << 20;
 constexpr uint64_t kMaxGap = kTaskSize / 6 * 5;
-constexpr uint64_t page_align_up(uint64_t v) { return (v + mm::kPageMask) & ~mm::kPageMask; }
 
 // The sysctl vm.mmap_min_addr (Linux dac_mmap_min_addr), read once;
 // Linux's default where it cannot be read.
 uint64_t host_dac_mmap_min_addr() {
-  static const uint64_t value = [] {
-    std::ifstream in("/proc/sys/vm/mmap_min_addr");
-    uint64_t v = kMmapMinAddr;
-    if (!(in >> v)) v = kMmapMinAddr;
-    return v;
-  }();
+  static const uint64_t value = mm::read_host_number("/proc/sys/vm/mmap_min_addr").value_or(kMmapMinAddr);
   return value;
 }
 
@@ -45,7 +40,7 @@ mm::Layout default_layout(uint64_t stack_limit) {
   if (gap + kStackGuardGap > gap) gap += kStackGuardGap;  // as Linux: skip the pad on overflow
   gap = std::clamp(gap, kMinGap, kMaxGap);
   mm::Layout layout;
-  layout.mmap_base = mm::GuestAddr{page_align_up(kTaskSize - gap)};
+  layout.mmap_base = mm::GuestAddr{mm::align_up(kTaskSize - gap, mm::kPageSize)};
   layout.mmap_min = mm::GuestAddr{std::max(kMmapMinAddr, host_dac_mmap_min_addr())};
   layout.dac_mmap_min = mm::GuestAddr{host_dac_mmap_min_addr()};
   layout.cap_sys_rawio = host_has_cap_sys_rawio();
@@ -54,7 +49,7 @@ mm::Layout default_layout(uint64_t stack_limit) {
 }
 
 uint64_t initial_stack_size(uint64_t argument_bytes, uint64_t stack_limit) {
-  const uint64_t arg_pages = std::max(page_align_up(argument_bytes), mm::kPageSize);
+  const uint64_t arg_pages = std::max(mm::align_up(argument_bytes, mm::kPageSize), mm::kPageSize);
   const uint64_t limit = stack_limit & ~mm::kPageMask;
   return std::max(arg_pages, std::min(arg_pages + kStackExpand, limit));
 }

@@ -32,14 +32,13 @@
 
 #include <algorithm>
 #include <climits>
-#include <fstream>
 #include <optional>
-#include <string>
 #include <variant>
 #include <vector>
 
 #include "mm/address_space.h"
 #include "mm/address_space_impl.h"
+#include "mm/host_info.h"
 #include "mm/linux_abi.h"
 #include "mm/unmapped_area.h"
 
@@ -58,55 +57,6 @@ uint64_t round_hint_to_min(uint64_t hint, uint64_t mmap_min) {
   hint &= ~kPageMask;
   if (hint != 0 && hint < mmap_min) return (mmap_min + kPageMask) & ~kPageMask;
   return hint;
-}
-
-// ---- the host's huge page pools (/sys/kernel/mm/hugepages) ----------------------------
-
-std::string huge_pool_dir(uint64_t page_size) {
-  return "/sys/kernel/mm/hugepages/hugepages-" + std::to_string(page_size >> 10) + "kB/";
-}
-
-// A number from a sysfs or procfs file after `key` (the file's start when
-// empty), or nullopt.
-std::optional<uint64_t> read_host_number(const std::string& path, const std::string& key = {}) {
-  std::ifstream in(path);
-  std::string word;
-  if (key.empty()) {
-    uint64_t v;
-    if (in >> v) return v;
-    return std::nullopt;
-  }
-  while (in >> word) {
-    uint64_t v;
-    if (word == key && in >> v) return v;
-  }
-  return std::nullopt;
-}
-
-// Linux hstate_sizelog(): the huge page size MAP_HUGETLB's size bits ask for
-// (0: the default, /proc/meminfo's Hugepagesize), if the kernel has a pool
-// (hstate) of that size; nullopt: EINVAL.
-std::optional<uint64_t> huge_page_size(int size_log) {
-  if (size_log == 0) {
-    auto kib = read_host_number("/proc/meminfo", "Hugepagesize:");
-    if (!kib) return std::nullopt;
-    return *kib << 10;
-  }
-  const uint64_t bytes = uint64_t{1} << size_log;
-  if (access(huge_pool_dir(bytes).c_str(), F_OK) != 0) return std::nullopt;
-  return bytes;
-}
-
-// hugetlb_reserve_pages (hugetlb_acct_memory): whether the host's pool of
-// `page_size` pages can reserve `pages` more now: its free pages that are
-// not reserved, plus the surplus pages it may still allocate.
-bool huge_pool_can_reserve(uint64_t page_size, uint64_t pages) {
-  const std::string dir = huge_pool_dir(page_size);
-  auto value = [&](const char* name) { return read_host_number(dir + name).value_or(0); };
-  const uint64_t free = value("free_hugepages"), reserved = value("resv_hugepages");
-  const uint64_t overcommit = value("nr_overcommit_hugepages"), surplus = value("surplus_hugepages");
-  const uint64_t available = (free > reserved ? free - reserved : 0) + (overcommit > surplus ? overcommit - surplus : 0);
-  return pages <= available;
 }
 
 // ---- what do_mmap asks of the file it maps ----------------------------------------------

@@ -38,9 +38,6 @@ using namespace linux_abi;
 
 namespace {
 
-// PAGE_ALIGN: a length within a page of 2^64 wraps to 0, as in Linux.
-constexpr uint64_t page_align(uint64_t len) { return (len + kPageMask) & ~kPageMask; }
-
 // The pages of [addr, addr + len); both page aligned, inside user space.
 constexpr PageRange pages_of(uint64_t addr, uint64_t len) {
   return PageRange{GuestAddr{addr}.page(), GuestAddr{addr + len}.page()};
@@ -267,7 +264,8 @@ void AddressSpace::Impl::move_pages(PageRange from, PageNum to) {
 // do_mremap.
 int64_t AddressSpace::mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_len, int flags, uint64_t new_addr) {
   Impl& as = *impl_;
-  Remap<Impl> op{*this, as, old_addr, page_align(old_len), page_align(new_len), flags, new_addr, {}};
+  // PAGE_ALIGN: a length within a page of 2^64 wraps to 0, as in Linux.
+  Remap<Impl> op{*this, as, old_addr, align_up(old_len, kPageSize), align_up(new_len, kPageSize), flags, new_addr, {}};
   if (const int64_t err = op.check_params()) return err;
   int64_t res;
   if ((flags & kMremapFixed) && op.old_len == op.new_len) {

@@ -67,27 +67,31 @@ struct GuestSpan {
   uint64_t addr, len, move;
 };
 
+// What host_iovecs translated: the bytes that reach guest memory, and
+// whether that is all of them.
+struct Translated {
+  uint64_t reach = 0;
+  bool whole = true;
+};
+
 // The host iovecs for `spans` (append_guest_buffer), up to and including
 // the fault marker where the translation stops. The marker also counts the
 // bytes of the spans after it, so that the host sees the transfer's whole
 // length, as Linux does (a pipe write that faults keeps whole pages only,
-// after merging `length % PAGE_SIZE` bytes into its last buffer). Returns
-// the bytes that reach guest memory; `whole` is set when all of them do.
-uint64_t host_iovecs(Process& p, std::span<const GuestSpan> spans, mm::Access access, std::vector<iovec>& iov,
-                     bool& whole) {
-  whole = true;
-  uint64_t reach = 0;
+// after merging `length % PAGE_SIZE` bytes into its last buffer).
+Translated host_iovecs(Process& p, std::span<const GuestSpan> spans, mm::Access access, std::vector<iovec>& iov) {
+  Translated t;
   for (size_t i = 0; i < spans.size(); ++i) {
     if (append_guest_buffer(p, spans[i].addr, spans[i].len, spans[i].move, access, iov)) {
-      reach += spans[i].move;
+      t.reach += spans[i].move;
       continue;
     }
-    reach += spans[i].move - iov.back().iov_len;
+    t.reach += spans[i].move - iov.back().iov_len;
     for (size_t later = i + 1; later < spans.size(); ++later) iov.back().iov_len += spans[later].move;
-    whole = false;
+    t.whole = false;
     break;
   }
-  return reach;
+  return t;
 }
 
 // `spans` without their first `done` bytes.
@@ -96,7 +100,7 @@ std::vector<GuestSpan> drop_front(std::span<const GuestSpan> spans, uint64_t don
   for (const GuestSpan& s : spans) {
     const uint64_t skip = std::min(done, s.move);
     done -= skip;
-    if (skip < s.move || rest.size() > 0) rest.push_back(GuestSpan{s.addr + skip, s.len - skip, s.move - skip});
+    if (skip < s.move || !rest.empty()) rest.push_back(GuestSpan{s.addr + skip, s.len - skip, s.move - skip});
   }
   return rest;
 }
@@ -122,20 +126,30 @@ int64_t write_from_guest(Process& p, std::span<const GuestSpan> spans, HostCall 
   std::vector<GuestSpan> remaining;  // what `rest` views once the write goes on (rare)
   for (;;) {
     std::vector<iovec> iov;
-    bool whole;
-    const uint64_t reach = host_iovecs(p, rest, mm::Access::Read, iov, whole);
-    if (looked_again && reach == 0) return total > 0 ? total : -EFAULT;
+    const Translated t = host_iovecs(p, rest, mm::Access::Read, iov);
+    if (looked_again && t.reach == 0) return total > 0 ? total : -EFAULT;
     const int64_t r = host_call(iov, total);
     if (r < 0) {
-      if (r != -EFAULT || whole || reach > 0 || looked_again) return total > 0 ? total : r;
+      if (r != -EFAULT || t.whole || t.reach > 0 || looked_again) return total > 0 ? total : r;
     } else {
       total += r;
-      if (whole || uint64_t(r) < reach) return total;
+      if (t.whole || uint64_t(r) < t.reach) return total;
     }
     remaining = drop_front(rest, r > 0 ? uint64_t(r) : 0);
     rest = remaining;
     looked_again = true;
   }
+}
+
+// The data phase of every read and write call: `host_call(iov, done)` as
+// write_from_guest describes it. A write goes on as write_from_guest says;
+// a read makes one call over what translates (a short read is an answer).
+template <class HostCall>
+int64_t transfer_guest(Process& p, std::span<const GuestSpan> spans, mm::Access access, HostCall host_call) {
+  if (access == mm::Access::Read) return write_from_guest(p, spans, host_call);
+  std::vector<iovec> iov;
+  host_iovecs(p, spans, access, iov);
+  return host_call(iov, 0);
 }
 
 // read/write/pread64/pwrite64: one host call of the same kind over the
@@ -155,12 +169,8 @@ int64_t simple_rw(Process& p, const SyscallArgs& a, mm::Access access, bool posi
     if (access == mm::Access::Write) return host_result(positioned ? ::pread(fd, buf, n, at) : ::read(fd, buf, n));
     return host_result(positioned ? ::pwrite(fd, buf, n, at) : ::write(fd, buf, n));
   };
-  const uint64_t move = std::min(a[2], kMaxRwCount);
-  const GuestSpan buffer{a[1], a[2], move};
-  if (access == mm::Access::Read) return write_from_guest(p, std::span(&buffer, 1), one_call);
-  std::vector<iovec> iov;
-  append_guest_buffer(p, a[1], a[2], move, access, iov);
-  return one_call(iov, 0);
+  const GuestSpan buffer{a[1], a[2], std::min(a[2], kMaxRwCount)};
+  return transfer_guest(p, std::span(&buffer, 1), access, one_call);
 }
 
 // readv/writev (offset < 0, flags 0), preadv/pwritev, preadv2/pwritev2, in
@@ -200,11 +210,7 @@ int64_t vector_rw(Process& p, int fd, uint64_t vec, uint64_t vlen, mm::Access ac
     if (iov.empty()) return 0;
     return transfer(fd, iov, access, at_offset ? offset + done : -1, flags);
   };
-  if (access == mm::Access::Read) return write_from_guest(p, spans, one_call);
-  std::vector<iovec> iov;
-  bool whole;
-  host_iovecs(p, spans, access, iov, whole);
-  return one_call(iov, 0);
+  return transfer_guest(p, spans, access, one_call);
 }
 
 int64_t vector_rw(Process& p, const SyscallArgs& a, mm::Access access, bool positioned, int flags = 0) {

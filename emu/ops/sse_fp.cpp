@@ -170,7 +170,6 @@ void shufpd(Cpu& cpu, const Insn& in) {
 
 using I = __m128i;
 
-
 }  // namespace
 
 bool bind_fp(const Enc& e, Insn& out) {
